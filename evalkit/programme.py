@@ -161,18 +161,25 @@ class FilePin(_Model):
 class Pilot(_Model):
     id: str
     name: str
-    authorities: tuple[str, ...] = Field(min_length=1)
+    authorities: tuple[str, ...]
     tier: Literal["single", "two-tier", "multi-authority"] = "single"
     region: str | None = None
     geography: Literal["compact", "wide"] | None = None
     roster: str = "roster.csv"
-    sessions: tuple[Session, ...] = Field(min_length=1)
+    sessions: tuple[Session, ...]
     files: tuple[FilePin, ...] = ()
 
     @field_validator("id")
     @classmethod
     def _slug(cls, value: str) -> str:
         return _check_slug(value)
+
+    @field_validator("authorities", "sessions")
+    @classmethod
+    def _not_empty(cls, value: tuple) -> tuple:
+        if not value:
+            raise ValueError("must list at least one")
+        return value
 
     @model_validator(mode="after")
     def _sessions_unique(self) -> "Pilot":
@@ -218,7 +225,7 @@ class Item(_Model):
     scale: str
     #: short plain-English description used in reports
     label: str
-    questions: tuple[ItemQuestion, ...] = Field(min_length=1)
+    questions: tuple[ItemQuestion, ...]
     #: extra answer spellings: label → canonical label, number, or null for a non-response
     aliases: dict[str, float | str | None] = Field(default_factory=dict)
 
@@ -227,6 +234,13 @@ class Item(_Model):
     def _known_scale(cls, value: str) -> str:
         if value not in ANSWER_SCALES:
             raise ValueError(f"unknown scale '{value}'; scales are: {', '.join(ANSWER_SCALES)}")
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _has_questions(cls, value: tuple) -> tuple:
+        if not value:
+            raise ValueError("must list at least one question wording")
         return value
 
     @field_validator("questions", mode="before")
@@ -255,10 +269,17 @@ class Programme(_Model):
     description: str | None = None
     settings: Settings = Settings()
     items: tuple[Item, ...] = ()
-    pilots: tuple[Pilot, ...] = Field(min_length=1)
+    pilots: tuple[Pilot, ...]
     resolutions: tuple[Resolution, ...] = ()
     #: the programme folder (set by load_programme)
     root: Path | None = None
+
+    @field_validator("pilots")
+    @classmethod
+    def _some_pilots(cls, value: tuple) -> tuple:
+        if not value:
+            raise ValueError("must list at least one pilot")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> "Programme":
@@ -337,7 +358,7 @@ def load_programme(path: str | Path) -> Programme:
     if not file.exists():
         raise ProgrammeError(file, [f"no {PROGRAMME_FILE} here (is this a programme folder?)"])
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_TextDatesLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -367,6 +388,16 @@ def load_programme(path: str | Path) -> Programme:
     return programme
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """Safe YAML loading that leaves dates as text, so a bad date is reported by key."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _describe(error: dict) -> str:
     loc = ""
     for part in error["loc"]:
@@ -381,6 +412,7 @@ def _describe(error: dict) -> str:
         message = "required key is missing"
     value = error.get("input")
     shown = ""
-    if error["type"] not in ("missing", "extra_forbidden") and isinstance(value, (str, int, float)):
+    if (error["type"] not in ("missing", "extra_forbidden") and isinstance(value, (str, int, float))
+            and str(value) not in message):
         shown = f" ({value!r})"
     return f"{loc or 'programme'}: {message}{shown}"
