@@ -42,7 +42,7 @@ def theme() -> dict:
         "figure.figsize": (7.5, 3.8),
         "figure.dpi": 100,
         "savefig.dpi": 200,
-        "font.family": ["DejaVu Sans", "Liberation Sans", "Arial", "sans-serif"],
+        "font.family": ["DejaVu Sans"],  # ships with matplotlib: the same glyphs everywhere
         "font.size": 11,
         "axes.titlesize": 12,
         "axes.titleweight": "bold",
