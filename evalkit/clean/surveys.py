@@ -1,0 +1,440 @@
+"""Small steps shared by the online survey readers (Microsoft Forms, Google Forms, SurveyMonkey).
+
+Each reader parses its own layout; these steps do the parts the layouts share: finding the
+tool's own columns (ID, times, email, name) by their header words, turning spreadsheet
+cells into answer text, parsing the tools' date-times, joining multi-select answers into one
+text, settling duplicate submissions, and assembling the :class:`~evalkit.readers.base.Reading`
+from :func:`evalkit.clean.answers.survey_tables`.
+
+>>> import pandas as pd
+>>> from evalkit.clean.surveys import find_columns, tidy_choice_lists
+>>> find_columns(["ID", "Start time", "Completion time", "Email"], {"email": ("email",)})
+{'email': 3}
+>>> tidy_choice_lists(pd.Series(["Facebook;X;", None])).tolist()
+['Facebook; X', None]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import schemas
+from ..readers.base import Context, Reading, fates_frame
+from ..scales import key
+from .answers import SurveyRecords, survey_tables
+from .dates import localise
+
+__all__ = [
+    "CHOICE_SEPARATOR",
+    "blank",
+    "cell_text",
+    "duplicate_submissions",
+    "excel_datetimes",
+    "find_columns",
+    "id_text",
+    "join_choices",
+    "local_times",
+    "parse_naive",
+    "record_grid",
+    "stripped_text",
+    "submitter",
+    "survey_reading",
+    "tidy_choice_lists",
+    "unreadable_times",
+]
+
+#: how a multi-select answer reads once joined into one text
+CHOICE_SEPARATOR = "; "
+
+#: days between Excel's day 0 (1900 date system, with its leap-year quirk) and 1970-01-01
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _with_none(values: pd.Series) -> pd.Series:
+    """Object series with ``None`` (not NaN) for missing values; ``Series.map`` gives NaN."""
+    values = values.astype("object")
+    return values.where(values.notna(), None)
+
+
+def find_columns(header: Sequence[object], names: Mapping[str, Iterable[str]]) -> dict[str, int]:
+    """Positions of a tool's own columns, found by their header words.
+
+    Parameters
+    ----------
+    header
+        The header cells, in file order.
+    names
+        Role (``"email"``) → accepted header spellings. Matching ignores case, spacing and
+        a trailing full stop; the first column that matches wins.
+
+    Returns
+    -------
+    dict
+        Role → 0-based column position, for the roles found.
+
+    >>> find_columns(["Timestamp", "Email Address", "Q1"], {"email": ("email address",), "name": ("name",)})
+    {'email': 1}
+    """
+    folded = [key(h) if h is not None else "" for h in header]
+    found = {}
+    for role, spellings in names.items():
+        wanted = {key(s) for s in spellings}
+        for position, text in enumerate(folded):
+            if text in wanted:
+                found[role] = position
+                break
+    return found
+
+
+def stripped_text(values: pd.Series) -> pd.Series:
+    """Text cells with spacing at the ends removed; blank cells as ``None`` (object dtype).
+
+    >>> stripped_text(pd.Series([" Sam Jones ", "", None])).tolist()
+    ['Sam Jones', None, None]
+    """
+    text = cell_text(values).map(lambda v: v.strip() if isinstance(v, str) else v)
+    return _with_none(text.astype("object").where(text.astype("object") != "", None))
+
+
+def blank(values: pd.Series) -> pd.Series:
+    """True where a cell holds nothing (missing, NaN, or only spaces).
+
+    >>> blank(pd.Series(["a", " ", None, float("nan")])).tolist()
+    [False, True, True, True]
+    """
+    text = values.astype("object")
+    return text.isna() | text.map(lambda v: isinstance(v, str) and v.strip() == "")
+
+
+def cell_text(values: pd.Series) -> pd.Series:
+    """Spreadsheet cells as answer text: whole numbers without ``.0``, dates as ISO text,
+    blank cells as ``None``. Text is kept as written.
+
+    >>> import datetime as dt
+    >>> cell_text(pd.Series([4, 4.0, 2.5, "Agree", None, "", dt.datetime(2024, 10, 3)])).tolist()
+    ['4', '4', '2.5', 'Agree', None, None, '2024-10-03']
+    """
+
+    def one(value):
+        if value is None or isinstance(value, str):
+            return value if value is None or value.strip() != "" else None
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, (int, np.integer)):
+            return str(int(value))
+        if isinstance(value, (float, np.floating)):
+            if np.isnan(value):
+                return None
+            return str(int(value)) if float(value).is_integer() else repr(float(value))
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+        if isinstance(value, (dt.date, dt.time)):
+            return value.isoformat()
+        return str(value)
+
+    return _with_none(values.astype("object").map(one))
+
+
+def id_text(values: pd.Series) -> pd.Series:
+    """Ids as text: ``7`` and ``7.0`` read ``"7"``; text ids are stripped; blank is ``None``.
+
+    >>> id_text(pd.Series([7, 7.0, " 114227965473 ", None])).tolist()
+    ['7', '7', '114227965473', None]
+    """
+    return _with_none(cell_text(values).map(lambda v: v.strip() if isinstance(v, str) else v))
+
+
+def parse_naive(values: pd.Series, formats: Sequence[str]) -> tuple[pd.Series, pd.Series]:
+    """Parse text date-times with the first of ``formats`` that fits each value.
+
+    Returns naive times (``NaT`` where nothing fits) and a mask of values that were present
+    but fitted no format (for quarantine; never dropped silently).
+
+    >>> times, failed = parse_naive(pd.Series(["10/16/2013 08:24:52 PM", "soon", None]),
+    ...                             ["%m/%d/%Y %I:%M:%S %p"])
+    >>> times.iloc[0], failed.tolist()
+    (Timestamp('2013-10-16 20:24:52'), [False, True, False])
+    """
+    text = values.astype("object").map(lambda v: v.strip() if isinstance(v, str) else v)
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
+    for fmt in formats:
+        todo = parsed.isna() & text.notna()
+        if not todo.any():
+            break
+        attempt = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        parsed[todo] = attempt.astype("datetime64[s]")
+    failed = text.notna() & (text != "") & parsed.isna()
+    return parsed, failed
+
+
+def excel_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Naive local date-times from spreadsheet cells, rounded to the second.
+
+    Cells hold real Excel date-times (read as ``datetime``), bare serial numbers (a cell that
+    lost its date format: days since 1899-12-30) or, in a re-saved copy, text such as
+    ``10/16/2024 20:24:52`` or ``2024-10-16 20:24:52``. Returns the times and a mask of
+    cells that were present but are not a date-time.
+
+    >>> import datetime as dt
+    >>> times, failed = excel_datetimes(pd.Series([dt.datetime(2024, 10, 27, 1, 30), 45591.5, "later"]))
+    >>> times.tolist()[:2], failed.tolist()
+    ([Timestamp('2024-10-27 01:30:00'), Timestamp('2024-10-26 12:00:00')], [False, False, True])
+    """
+    cells = values.astype("object")
+    is_time = cells.map(lambda v: isinstance(v, (dt.datetime, pd.Timestamp)))
+    is_number = cells.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
+                          and not isinstance(v, bool) and v == v)
+    is_text = cells.map(lambda v: isinstance(v, str) and v.strip() != "")
+
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    if is_time.any():
+        out[is_time] = pd.to_datetime(cells[is_time].map(lambda v: pd.Timestamp(v).tz_localize(None)
+                                                          if pd.Timestamp(v).tzinfo else pd.Timestamp(v)))
+    if is_number.any():
+        days = cells[is_number].astype("float64")
+        out[is_number] = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+    if is_text.any():
+        text_times, _ = parse_naive(cells[is_text], ["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
+                                                     "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"])
+        out[is_text] = text_times.astype("datetime64[us]")
+    out = out.dt.round("s").astype("datetime64[s]")
+    present = is_time | is_number | is_text
+    other = cells.notna() & ~present & ~blank(cells)
+    failed = (present & out.isna()) | other
+    return out, failed
+
+
+def local_times(values: pd.Series, timezone: str) -> pd.Series:
+    """Times as ``datetime64[ns, timezone]``: naive ones are local times in ``timezone``
+    (see :func:`evalkit.clean.dates.localise`), aware ones are converted.
+
+    >>> local_times(pd.Series([pd.Timestamp("2024-10-27 01:30")]), "Europe/London").iloc[0]
+    Timestamp('2024-10-27 01:30:00+0100', tz='Europe/London')
+    """
+    if len(values) == 0:
+        return pd.Series([], index=values.index, dtype=f"datetime64[ns, {timezone}]")
+    items = values.astype("object")
+    aware = items.map(lambda v: isinstance(v, (pd.Timestamp, dt.datetime)) and v.tzinfo is not None)
+    if aware.all():
+        out = pd.to_datetime(items.map(lambda v: pd.Timestamp(v).tz_convert("UTC")))
+        return out.dt.tz_convert(timezone).astype(f"datetime64[ns, {timezone}]")
+    if aware.any():
+        raise ValueError("a column mixes naive and time-zone-aware times")
+    return localise(pd.to_datetime(items), timezone).astype(f"datetime64[ns, {timezone}]")
+
+
+def record_grid(fields: list[list[str]], lines: np.ndarray, start: int,
+                width: int) -> tuple[pd.DataFrame, pd.Series, dict, list[int]]:
+    """The data records of a parsed CSV file, from record ``start`` on, as a grid.
+
+    Parameters
+    ----------
+    fields, lines
+        Records and their start lines, from :func:`evalkit.readers.base.read_csv_records`.
+    width
+        The number of header columns; shorter records are padded.
+
+    Returns
+    -------
+    grid
+        One row per non-blank record, columns ``0 … width-1``, blank cells ``None``.
+    source_row
+        The start line of each grid row.
+    settled
+        Grid rows with more filled fields than the header has columns: index label →
+        ``("quarantined", reason)`` (their answers cannot be matched to questions).
+    blank_records
+        Positions (in ``fields``) of blank records from ``start`` on (structure).
+
+    >>> grid, rows, settled, blanks = record_grid([["a", "b"], [], ["1", ""], ["2", "3", "x"]],
+    ...                                           np.array([1, 2, 3, 4]), 1, 2)
+    >>> grid.values.tolist(), rows.tolist(), blanks
+    ([['1', None], ['2', '3']], [3, 4], [1])
+    >>> settled[1][0]
+    'quarantined'
+    """
+    filled = [any(f.strip() for f in record) for record in fields]
+    data_at = [i for i in range(start, len(fields)) if filled[i]]
+    blanks = [i for i in range(start, len(fields)) if not filled[i]]
+    source_row = pd.Series(np.asarray(lines)[data_at] if data_at else np.array([], dtype=np.int64), dtype="int64")
+    grid = pd.DataFrame([(fields[i] + [""] * width)[:width] for i in data_at], columns=range(width), dtype="object")
+    if len(grid) and width:
+        grid = grid.where(~pd.concat([blank(grid[c]) for c in grid.columns], axis=1), None)
+    settled = {}
+    for label, i in enumerate(data_at):
+        extra = fields[i][width:]
+        if any(f.strip() for f in extra):
+            settled[label] = ("quarantined", f"row {int(source_row[label])}: the record has {len(fields[i])} "
+                              f"fields but the header has {width} columns: its answers cannot be matched "
+                              "to questions")
+    return grid, source_row, settled, blanks
+
+
+def unreadable_times(failed: pd.Series, raw: pd.Series, column: str, source_row: pd.Series,
+                     expected: str) -> dict:
+    """Settle records whose submission time cannot be read: index label → (fate, reason).
+
+    >>> unreadable_times(pd.Series([False, True]), pd.Series(["ok", "soon"]), "Timestamp",
+    ...                  pd.Series([2, 3]), "a date-time")
+    {1: ('quarantined', "row 3: column 'Timestamp': 'soon' is not a date-time")}
+    """
+    settled = {}
+    for label in failed.index[failed.to_numpy(dtype=bool)]:
+        settled[label] = (
+            "quarantined",
+            f"row {int(source_row[label])}: column '{column}': {raw[label]!r} is not {expected}",
+        )
+    return settled
+
+
+def join_choices(ticked: pd.DataFrame, separator: str = CHOICE_SEPARATOR) -> pd.Series:
+    """One text answer per row from one column per choice (a multi-select question
+    spread over columns): the non-blank cells, in column order, joined. No choice ticked
+    gives ``None``.
+
+    >>> ticked = pd.DataFrame({"a": ["Facebook", None, ""], "b": ["X", "X", None]})
+    >>> join_choices(ticked).tolist()
+    ['Facebook; X', 'X', None]
+    """
+    parts = pd.Series([""] * len(ticked), index=ticked.index, dtype="object")
+    for column in ticked.columns:
+        cells = ticked[column].astype("object")
+        present = ~blank(cells)
+        text = cells.where(present, "").map(lambda v: str(v).strip())
+        glue = np.where((parts != "") & present, separator, "")
+        parts = parts + pd.Series(glue, index=ticked.index, dtype="object") + text
+    return _with_none(parts.where(parts != "", None))
+
+
+def tidy_choice_lists(values: pd.Series, separator: str = CHOICE_SEPARATOR) -> pd.Series:
+    """Microsoft Forms multi-select cells (``a;b;`` — joined with ``;``, ending in ``;``)
+    as one text with the shared separator. Cells without the trailing ``;`` are left alone.
+
+    >>> tidy_choice_lists(pd.Series(["Facebook;X;", "Facebook;", "Not a list"])).tolist()
+    ['Facebook; X', 'Facebook', 'Not a list']
+    """
+    text = values.astype("object")
+    is_list = text.map(lambda v: isinstance(v, str) and v.rstrip().endswith(";"))
+
+    def tidy(value: str) -> str:
+        return separator.join(part.strip() for part in value.split(";") if part.strip())
+
+    return _with_none(text.where(~is_list, text[is_list].map(tidy)))
+
+
+def submitter(email: pd.Series | None, name: pd.Series | None) -> pd.Series:
+    """Who sent each submission, folded for comparison: the email if there is one, else the
+    name; ``None`` for an anonymous submission.
+
+    >>> submitter(pd.Series(["Jane.Smith@x.gov.uk", None, None]), pd.Series(["Jane", "Bob ", None])).tolist()
+    ['jane.smith@x.gov.uk', 'name:bob', None]
+    """
+    n = len(email) if email is not None else len(name) if name is not None else 0
+    index = (email if email is not None else name).index if n else pd.RangeIndex(0)
+    out = pd.Series([None] * n, index=index, dtype="object")
+    if name is not None:
+        folded = name.astype("object").map(lambda v: "name:" + key(v) if isinstance(v, str) and v.strip() else None)
+        out = folded.where(folded.notna(), out)
+    if email is not None:
+        folded = email.astype("object").map(lambda v: key(v) if isinstance(v, str) and v.strip() else None)
+        out = folded.where(folded.notna(), out)
+    return _with_none(out)
+
+
+def duplicate_submissions(answers: pd.DataFrame, who: pd.Series, submission: pd.Series | None,
+                          source_row: pd.Series) -> dict:
+    """Settle repeated submissions as ``merged``: index label → (fate, reason).
+
+    A record repeats an earlier one when it has the same answer in every question (blank
+    matching blank, spacing at the ends ignored) and either comes from the same known
+    person (``who``, see :func:`submitter`) or is the very same submission (same
+    ``submission`` key: the tool's response id or its time stamp as written). Anonymous
+    records with different keys are never merged: two people may answer alike. The first
+    record (in file order) is kept.
+
+    >>> answers = pd.DataFrame({"q1": ["Agree", "Agree", "Agree"], "q2": ["Yes", "Yes", "Yes"]})
+    >>> who = pd.Series(["jane@x.gov.uk", "jane@x.gov.uk", None])
+    >>> duplicate_submissions(answers, who, pd.Series(["1", "2", "3"]), pd.Series([2, 3, 4]))
+    {1: ('merged', 'row 3: the same submission as row 2 (same answers from the same respondent)')}
+    """
+    if len(answers) == 0:
+        return {}
+    folded = pd.DataFrame(
+        {f"a{n}": answers[c].astype("object").map(lambda v: v.strip() if isinstance(v, str) else v)
+         .where(~blank(answers[c]), "")
+         .map(str)
+         for n, c in enumerate(answers.columns)},
+        index=answers.index,
+    )
+    settled: dict = {}
+    rows = pd.Series(np.asarray(source_row), index=answers.index)
+
+    def settle(frame: pd.DataFrame, candidates: pd.Series, why: str) -> None:
+        subset = frame[candidates]
+        if subset.empty:
+            return
+        groups = subset.groupby(list(subset.columns), sort=False, dropna=False).ngroup()
+        first_row = rows[candidates].groupby(groups).transform("first")
+        repeated = subset.duplicated(keep="first")
+        for label in repeated.index[repeated.to_numpy(dtype=bool)]:
+            if label not in settled:
+                settled[label] = (
+                    "merged",
+                    f"row {int(rows[label])}: the same submission as row {int(first_row[label])} ({why})",
+                )
+
+    known = who.astype("object").notna().to_numpy(dtype=bool)
+    if known.any():
+        frame = folded.assign(_who=who.astype("object").where(who.notna(), ""))
+        settle(frame, pd.Series(known, index=answers.index), "same answers from the same respondent")
+    if submission is not None:
+        key_text = submission.astype("object").map(lambda v: "" if v is None else str(v).strip())
+        frame = folded.assign(_key=key_text.to_numpy())
+        has_key = (key_text != "").to_numpy(dtype=bool)
+        settle(frame, pd.Series(has_key, index=answers.index), "the same response repeated")
+    return dict(sorted(settled.items(), key=lambda item: rows[item[0]]))
+
+
+def survey_reading(path: Path, context: Context, format: str, records: SurveyRecords,
+                   structure: pd.DataFrame, notes: list[str], meta: dict | None = None) -> Reading:
+    """Finish a survey reader: canonical tables from ``records``, plus the fates of the
+    file's structural lines.
+
+    Parameters
+    ----------
+    structure
+        One row per structural record (header rows, blank lines): ``source_row``, ``reason``.
+    notes
+        Decisions to show a person; :func:`~evalkit.clean.answers.survey_tables` adds to it.
+
+    Returns
+    -------
+    Reading
+        ``tables`` holds ``responses`` and ``comments`` (``submitted_at`` in the context's
+        time zone); ``fates`` one row per record, ordered by ``source_row``.
+    """
+    source_file = context.source_file or Path(path).name
+    responses, comments, record_fates = survey_tables(records, context, source_file, notes)
+    skipped = fates_frame(source_file, structure["source_row"].to_numpy(dtype=np.int64),
+                          "skipped-structure", None, structure["reason"].tolist(), context.pilot_id)
+    fates = pd.concat([skipped, record_fates], ignore_index=True)
+    fates = fates.sort_values("source_row", kind="stable").reset_index(drop=True)
+    for table in (responses, comments):
+        table["submitted_at"] = local_times(table["submitted_at"], context.timezone)
+        for column in table.columns:
+            if pd.api.types.is_string_dtype(table[column]) and table[column].dtype != object:
+                table[column] = _with_none(table[column])
+    tables = {
+        "responses": schemas.validate("responses", responses),
+        "comments": schemas.validate("comments", comments),
+    }
+    schemas.validate("row_fates", fates)
+    merged = int((fates["fate"] == "merged").sum())
+    if merged:
+        notes.append(f"{merged} repeated submission(s) merged into the first copy")
+    return Reading(Path(path), format, tables, fates, notes, meta or {})
