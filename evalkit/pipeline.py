@@ -197,9 +197,16 @@ def _read_one(programme, pilot, file, parts, fates) -> FileResult:
                           error=f"{relative}: could not be read ({type(exc).__name__}: {exc})")
     for name, table in reading.tables.items():
         if name in parts and len(table):
-            parts[name].append(table.assign(pilot_id=pilot.id, source_file=relative))
-    fates.append(reading.fates.assign(pilot_id=pilot.id, source_file=relative))
+            parts[name].append(_stamp(table, pilot.id, relative))
+    fates.append(_stamp(reading.fates, pilot.id, relative))
     return FileResult(pilot.id, relative, reading.format, "read", notes=list(reading.notes))
+
+
+def _stamp(frame: pd.DataFrame, pilot_id: str, relative: str) -> pd.DataFrame:
+    """Set the pilot, and the source file where the reader left it empty (a reader of a
+    workbook with several sheets names the sheet too: ``file.xlsx#Sheet``)."""
+    source = frame["source_file"] if "source_file" in frame else pd.Series(None, index=frame.index, dtype=object)
+    return frame.assign(pilot_id=pilot_id, source_file=source.where(source.notna(), relative))
 
 
 def _relative_message(exc: Exception, file: Path, relative: str) -> str:
