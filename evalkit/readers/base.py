@@ -319,46 +319,98 @@ def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out[schemas.columns(table) + extra].reset_index(drop=True)
 
 
-def read_csv_frame(text: str, *, skip_records: int = 0, delimiter: str = ",", quotechar: str = '"',
+def read_csv_frame(text: str, *, skip_records: int = 0, max_records: int | None = None,
+                   numbers: bool = False, text_columns: Iterable[int] = (),
+                   delimiter: str = ",", quotechar: str = '"',
                    path: Path | str = "<text>") -> tuple[pd.DataFrame, np.ndarray]:
     """Every CSV record of ``text`` as a row of text cells, with the 1-based physical line
     where each record starts. For large exports (vectorised: the pandas C parser).
 
     No row is taken as the header and nothing is dropped: blank lines come back as rows of
     empty cells, short records are padded with ``""``. The first ``skip_records`` records
-    (a ``sep=,`` line, a title) are left out; line numbers stay those of the whole text.
-    ``text`` must use ``\\n`` line ends (see :func:`decode`).
+    (a ``sep=,`` line, a title) are left out and at most ``max_records`` are read; line
+    numbers stay those of the whole text. ``text`` must use ``\\n`` line ends (see
+    :func:`decode`).
+
+    With ``numbers=True`` (wide tables of counts, after their header), a column whose
+    cells all read as numbers comes back as floats, empty cells as NaN, converted by the
+    C parser; other columns stay text (empty cells as NaN too). ``text_columns`` (by
+    position) are never converted: ids such as 19-digit tweet ids must not pass through a
+    float.
 
     >>> cells, lines = read_csv_frame('sep=,\\n"Date","Note"\\n"1/2/2024","two\\nlines"\\n\\n"1/3/2024",""', skip_records=1)
     >>> cells.values.tolist()
     [['Date', 'Note'], ['1/2/2024', 'two\\nlines'], ['', ''], ['1/3/2024', '']]
     >>> lines.tolist()
     [2, 3, 5, 6]
+    >>> counts, lines = read_csv_frame('Date,Likes\\n2024-01-02,7\\n2024-01-03,', skip_records=1, numbers=True)
+    >>> counts[1].tolist(), lines.tolist()
+    ([7.0, nan], [2, 3])
 
     Raises
     ------
     InputError
-        When a record has more fields than the first one, or the quoting is broken.
+        When the quoting is broken (an unclosed quote).
     """
     import pandas.errors
 
+    if max_records is not None and not skip_records:
+        # only the first records are wanted: find them in a prefix, grown until it holds them
+        end = 0
+        for _ in range(max_records + 1):
+            end = text.find("\n", end) + 1
+            if end == 0:
+                break
+        while end and end < len(text):
+            found = record_start_lines(text[:end], quotechar)
+            if len(found) > max_records:
+                break
+            end = text.find("\n", min(len(text), 2 * end)) + 1
+        if end and end < len(text):
+            text = text[:end]
     lines = record_start_lines(text, quotechar)
     body = text
     if skip_records:
-        offset = 0
-        for _ in range(int(lines[skip_records] - 1) if skip_records < len(lines) else text.count("\n") + 1):
-            offset = text.find("\n", offset) + 1
-        body = text[offset:] if skip_records < len(lines) else ""
+        if skip_records < len(lines):
+            offset = 0
+            for _ in range(int(lines[skip_records] - 1)):
+                offset = text.find("\n", offset) + 1
+            body = text[offset:]
+        else:
+            body = ""
         lines = lines[skip_records:]
-    if not body.strip("\n"):
+    if max_records is not None:
+        lines = lines[:max_records]
+    if not body.strip("\n") or len(lines) == 0:
         return pd.DataFrame(index=range(len(lines))).astype(object), lines
+
+    def by_csv_module() -> pd.DataFrame:
+        reader = csv.reader(io.StringIO(body), delimiter=delimiter, quotechar=quotechar)
+        rows = [row for row, _ in zip(reader, range(len(lines)))]
+        width = max((len(r) for r in rows), default=0)
+        return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+
+    if max_records is not None and max_records <= 10 and not numbers:
+        # a few header records (perhaps thousands of fields wide): the csv module is quicker
+        return by_csv_module(), lines
+    options = dict(na_filter=True, na_values=[""], keep_default_na=False,
+                   dtype={int(c): object for c in text_columns} or None) if numbers else \
+        dict(dtype=object, na_filter=False)
     try:
-        cells = pd.read_csv(io.StringIO(body), header=None, dtype=str, na_filter=False,
-                            skip_blank_lines=False, sep=delimiter, quotechar=quotechar,
-                            engine="c")
-    except pandas.errors.ParserError as exc:
-        raise InputError(path, f"the CSV layout is broken ({exc})") from None
+        cells = pd.read_csv(io.StringIO(body), header=None, skip_blank_lines=False, sep=delimiter,
+                            quotechar=quotechar, engine="c", nrows=max_records, **options)
+    except (pandas.errors.ParserError, pandas.errors.EmptyDataError):
+        # the C parser takes the width from the first record: a blank first line or a
+        # record wider than the first needs the csv module (text cells, slower, rare)
+        cells = by_csv_module()
     if len(cells) != len(lines):
         raise InputError(path, f"CSV structure is broken: {len(cells)} records parsed, "
                          f"{len(lines)} expected (an unclosed quote?)")
-    return cells.astype(object), lines
+    if numbers:
+        texts = [c for c in cells.columns if not pd.api.types.is_numeric_dtype(cells[c].dtype)
+                 or pd.api.types.is_bool_dtype(cells[c].dtype)]
+        if texts:
+            cells = cells.astype({c: object for c in texts})
+        whole = [c for c in cells.columns if c not in texts and cells[c].dtype != np.float64]
+        return (cells.astype({c: float for c in whole}) if whole else cells), lines
+    return cells, lines
