@@ -1,0 +1,417 @@
+"""Attendance from online meeting reports: join/leave times to one row per person.
+
+Teams and Zoom reports list a person once per connection (reconnects, a second device,
+the waiting room). The steps here turn those connections into what the ``attendance``
+table needs: first join, last leave and the minutes a person was actually in the meeting,
+each overlap counted once and waiting-room time left out.
+
+The readers build a *connections* frame (one row per data record of the file) and pass it
+through :func:`people_from_connections`; the smaller steps are usable on their own.
+
+>>> import pandas as pd
+>>> times = pd.to_datetime(["2022-11-15 09:30", "2022-11-15 10:00", "2022-11-15 10:20",
+...                         "2022-11-15 10:30", "2022-11-15 10:45"]).tz_localize("Europe/London")
+>>> connections = pd.DataFrame({
+...     "person": ["jane", "jane", "jane"],
+...     "joined_at": [times[0], times[2], times[3]],   # 09:30, 10:20, 10:30
+...     "left_at": [times[1], times[4], times[4]],     # 10:00, 10:45, 10:45
+... })
+>>> presence(connections)[["person", "minutes_present"]]
+  person  minutes_present
+0   jane             55.0
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .dates import AmbiguousDateOrder, decide_date_order
+
+__all__ = [
+    "close_open_intervals",
+    "decide_file_date_order",
+    "exclude_waiting_room",
+    "match_session",
+    "merge_intervals",
+    "parse_meeting_times",
+    "people_from_connections",
+    "person_key",
+    "presence",
+]
+
+# --------------------------------------------------------------------------- times
+
+_DATE_TIME = re.compile(
+    r"^\s*(?P<a>\d{1,4})[/.-](?P<b>\d{1,2})[/.-](?P<c>\d{1,4}),?\s+"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*"
+    r"(?P<ampm>[AaPp]\.?\s?[Mm]\.?)?\s*$"
+)
+
+
+def parse_meeting_times(values: pd.Series, order: str) -> tuple[pd.Series, pd.Series]:
+    """Parse meeting report date-times (naive local times) read in the given day/month order.
+
+    Accepts what Teams and Zoom write: ``15/11/22, 09:30:17`` (day-first, 24 h),
+    ``3/14/23, 6:00:02 PM`` and ``03/14/2023 06:00:02 PM`` (month-first, 12 h), two- or
+    four-digit years, seconds optional, and ISO-like ``2023-03-14 18:00:02``.
+
+    Returns the naive times (``NaT`` for blanks and failures) and a boolean mask of values
+    that were present but are not a date-time (the caller quarantines them).
+
+    >>> import pandas as pd
+    >>> times, failed = parse_meeting_times(pd.Series(["3/14/23, 6:00:02 PM", "", "13/14/23, 1:00 PM"]), "month-first")
+    >>> times.tolist()
+    [Timestamp('2023-03-14 18:00:02'), NaT, NaT]
+    >>> failed.tolist()
+    [False, False, True]
+    """
+    if order not in ("day-first", "month-first"):
+        raise ValueError(f"order must be day-first or month-first, not {order!r}")
+    text = pd.Series(values, dtype="object").where(pd.Series(values, dtype="object").notna(), "")
+    text = text.astype(str).str.strip()
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    remaining = text != ""
+    # fast path: the layout of the first value still to parse, as a format parsed in C
+    # (a file writes all its times alike); what that does not parse goes through the
+    # general pattern below
+    for _ in range(3):
+        fmt = _format_of(text[remaining].iloc[0], order) if remaining.any() else None
+        if fmt is None:
+            break
+        found = pd.to_datetime(text[remaining], format=fmt, errors="coerce")
+        hit = found.index[found.notna()]
+        if len(hit) == 0:
+            break
+        parsed.loc[hit] = found[hit].astype("datetime64[ns]")
+        remaining.loc[hit] = False
+    if remaining.any():
+        slow, _ = _parse_general(text[remaining], order)
+        parsed.loc[slow.index] = slow
+    failed = (text != "") & parsed.isna()
+    return parsed, failed
+
+
+_SHAPE = re.compile(r"^\d{1,2}/\d{1,2}/(?P<year>\d{2}|\d{4})(?P<sep>, | )\d{1,2}:\d{2}(?P<seconds>:\d{2})?"
+                    r"(?P<ampm> [AP]M)?$")
+
+
+def _format_of(value: str, order: str) -> str | None:
+    """The strftime format of one value such as ``3/14/23, 6:00:02 PM`` (None if unusual)."""
+    shape = _SHAPE.match(value)
+    if not shape:
+        return None
+    date = "%d/%m/" if order == "day-first" else "%m/%d/"
+    year = "%y" if len(shape.group("year")) == 2 else "%Y"
+    clock = "%I:%M" if shape.group("ampm") else "%H:%M"
+    return (date + year + shape.group("sep") + clock + (":%S" if shape.group("seconds") else "")
+            + (" %p" if shape.group("ampm") else ""))
+
+
+def _parse_general(text: pd.Series, order: str) -> tuple[pd.Series, pd.Series]:
+    """The general pattern: any of / . - between date parts, ISO order, a.m./p.m."""
+    parts = text.str.extract(_DATE_TIME)
+    matched = parts["a"].notna()
+    number = {name: pd.to_numeric(parts[name], errors="coerce") for name in
+              ("a", "b", "c", "hour", "minute", "second")}
+    iso = parts["a"].str.len() == 4
+    if order == "day-first":
+        day, month = number["a"], number["b"]
+    else:
+        day, month = number["b"], number["a"]
+    year = number["c"].where(~iso, number["a"])
+    day = day.where(~iso, number["c"])
+    month = month.where(~iso, number["b"])
+    year = year.where(year >= 100, year + 2000)
+    hour = number["hour"]
+    ampm = parts["ampm"].fillna("").str.replace(r"[.\s]", "", regex=True).str.lower()
+    twelve = ampm != ""
+    bad_clock = (twelve & ((hour < 1) | (hour > 12))) | (hour > 23) | (number["minute"] > 59) \
+        | (number["second"].fillna(0) > 59) | (month < 1) | (month > 12) | (day < 1) | (day > 31)
+    hour = hour.where(~twelve, hour % 12 + np.where(ampm == "pm", 12, 0))
+    second = number["second"].fillna(0)
+    ok = matched & ~bad_clock
+    components = pd.DataFrame(
+        {"year": year, "month": month, "day": day, "hour": hour, "minute": number["minute"], "second": second}
+    ).where(ok)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if ok.any():
+        built = pd.to_datetime(components[ok], errors="coerce")
+        parsed.loc[ok] = built.astype("datetime64[ns]")
+    failed = (text != "") & parsed.isna()
+    return parsed, failed
+
+
+def _numeric_pairs(values: pd.Series) -> pd.DataFrame:
+    text = values.astype(str).str.strip()
+    parts = text.str.extract(_DATE_TIME)
+    parts = parts[parts["a"].notna() & (parts["a"].str.len() < 4)]
+    return pd.DataFrame({"a": parts["a"].astype(int), "b": parts["b"].astype(int)})
+
+
+def decide_file_date_order(values: Iterable, context, *, path, default: str | None = None,
+                           default_reason: str = "") -> tuple[str, str]:
+    """Decide day-first or month-first for one file, with the sentence that says why.
+
+    Uses :func:`evalkit.clean.dates.decide_date_order` with the file's own values, the
+    context's ``date_order`` (a pin or the programme setting) and the dates of the
+    context's sessions. When every date has the same day and month number the order does
+    not matter. ``default`` is the order a format documents for itself (Zoom writes
+    month-first); it is used, and said, only when nothing else decides.
+
+    Raises
+    ------
+    InputError
+        Naming the file, when nothing decides and the format has no documented order.
+
+    >>> from evalkit.readers.base import Context
+    >>> decide_file_date_order(["15/11/22, 09:30:17"], Context(), path="report.csv")
+    ('day-first', "a value has 15 in the first position ('15/11/22, 09:30:17'), so it must be the day")
+    """
+    from ..readers.base import InputError
+
+    distinct = pd.Series(pd.unique(pd.Series(list(values), dtype="object").dropna().astype(str)), dtype="object")
+    pairs = _numeric_pairs(distinct)
+    # a value that is a date under neither order (a typing error) is quarantined later; it must
+    # not spoil the decision for the others
+    impossible = pairs.index[((pairs["a"] > 12) & (pairs["b"] > 12)) | (pairs["a"] < 1) | (pairs["b"] < 1)]
+    distinct = distinct.drop(impossible).tolist()
+    pairs = pairs.drop(impossible)
+    if default and len(pairs) == 0:
+        return default, f"the file has no numeric dates; {default_reason or 'the format writes ' + default}"
+    if len(pairs) and (pairs["a"] == pairs["b"]).all():
+        return "day-first", "every date has the same day and month number, so the order does not matter"
+    known = [s for s in (_session_date(s) for s in context.sessions) if s is not None]
+    setting = context.date_order if context.date_order in ("day-first", "month-first") else "auto"
+    try:
+        return decide_date_order(distinct, setting=setting, known_dates=known)
+    except AmbiguousDateOrder as exc:
+        if default:
+            return default, f"the file's dates fit both orders; {default_reason or 'the format writes ' + default}"
+        raise InputError(path, str(exc)) from None
+
+
+# --------------------------------------------------------------------------- sessions
+
+def _session_date(session):
+    value = session.get("date") if isinstance(session, dict) else getattr(session, "date", None)
+    return pd.Timestamp(value).date() if value is not None else None
+
+
+def _session_id(session):
+    return session.get("id") if isinstance(session, dict) else getattr(session, "id", None)
+
+
+def match_session(meeting_date, context) -> tuple[str | None, str | None]:
+    """The session a meeting belongs to, and a note when it could not be decided.
+
+    A session pinned in the context wins; otherwise the one session held on the meeting's
+    date; otherwise ``None`` with a note saying why.
+
+    >>> import datetime as dt
+    >>> from evalkit.readers.base import Context
+    >>> context = Context(sessions=({"id": "w1", "date": dt.date(2022, 11, 15)},))
+    >>> match_session(dt.date(2022, 11, 15), context)
+    ('w1', None)
+    >>> match_session(dt.date(2022, 11, 16), context)[1]
+    'no session of the pilot is on 2022-11-16 (the meeting date); session_id left empty — pin the file ...'
+    """
+    if context.session_id:
+        return context.session_id, None
+    if meeting_date is None or pd.isna(meeting_date):
+        return None, ("the file gives no meeting date; session_id left empty — pin the file to its session "
+                      "in programme.yml")
+    day = pd.Timestamp(meeting_date).date()
+    if not context.sessions:
+        return None, f"no programme sessions are known; the meeting was on {day}; session_id left empty"
+    found = [_session_id(s) for s in context.sessions if _session_date(s) == day]
+    if len(found) == 1:
+        return found[0], None
+    if len(found) > 1:
+        return None, (f"sessions {', '.join(found)} are all on {day} (the meeting date); session_id "
+                      "left empty — pin the file to its session in programme.yml")
+    return None, (f"no session of the pilot is on {day} (the meeting date); session_id left empty — "
+                  "pin the file to its session in programme.yml")
+
+
+# --------------------------------------------------------------------------- people
+
+def person_key(names: pd.Series, emails: pd.Series) -> pd.Series:
+    """A key for "the same person within one file": name and email, ignoring case and spacing
+    (lower case, runs of white space as one space).
+
+    >>> import pandas as pd
+    >>> person_key(pd.Series(["Smith,  Jane ", "smith, jane"]), pd.Series(["J.Smith@x.gov.uk", None])).tolist()
+    ['smith, jane\\x1fj.smith@x.gov.uk', 'smith, jane\\x1f']
+    """
+    def folded(values) -> pd.Series:
+        text = pd.Series(values, dtype="object").fillna("").astype(str)
+        return text.str.replace(r"\s+", " ", regex=True).str.strip().str.lower()
+
+    return (folded(names) + "\x1f" + folded(emails)).astype("object")
+
+
+def exclude_waiting_room(intervals: pd.DataFrame, flag: str = "waiting_room") -> pd.DataFrame:
+    """The intervals that were spent in the meeting itself (waiting-room rows left out).
+
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"person": ["a", "a"], "waiting_room": [True, False]})
+    >>> len(exclude_waiting_room(rows))
+    1
+    """
+    if flag not in intervals.columns:
+        return intervals.copy()
+    waiting = intervals[flag].fillna(False).astype(bool)
+    return intervals[~waiting].copy()
+
+
+def merge_intervals(intervals: pd.DataFrame, *, by: str = "person", start: str = "joined_at",
+                    end: str = "left_at") -> pd.DataFrame:
+    """Each person's intervals as stretches of continuous presence (overlaps merged).
+
+    Returns one row per stretch with columns ``by``, ``start``, ``end``. Rows missing a
+    start or an end are left out. Vectorised: a running maximum of the end times decides
+    where a new stretch begins.
+
+    >>> import pandas as pd
+    >>> t = lambda s: pd.Timestamp(f"2022-11-15 {s}")
+    >>> rows = pd.DataFrame({"person": ["a", "a", "a"], "joined_at": [t("10:00"), t("09:00"), t("09:30")],
+    ...                      "left_at": [t("10:30"), t("09:45"), t("09:40")]})
+    >>> merge_intervals(rows)
+      person           joined_at             left_at
+    0      a 2022-11-15 09:00:00 2022-11-15 09:45:00
+    1      a 2022-11-15 10:00:00 2022-11-15 10:30:00
+    """
+    frame = intervals.loc[intervals[start].notna() & intervals[end].notna(), [by, start, end]]
+    frame = frame.sort_values([by, start, end], kind="stable").reset_index(drop=True)
+    if frame.empty:
+        return frame
+    reach = frame.groupby(by, sort=False)[end].cummax()
+    previous = reach.groupby(frame[by], sort=False).shift()
+    begins = previous.isna() | (frame[start] > previous)
+    stretch = begins.cumsum()
+    merged = frame.groupby(stretch, sort=False).agg({by: "first", start: "min", end: "max"})
+    return merged.reset_index(drop=True)
+
+
+def presence(intervals: pd.DataFrame, *, by: str = "person", start: str = "joined_at",
+             end: str = "left_at") -> pd.DataFrame:
+    """Per person: first join, last leave and minutes present (the union of their intervals).
+
+    Columns: ``by``, ``joined_at``, ``left_at``, ``minutes_present``.
+    """
+    merged = merge_intervals(intervals, by=by, start=start, end=end)
+    if merged.empty:
+        return pd.DataFrame({by: pd.Series(dtype="object"), "joined_at": pd.Series(dtype="object"),
+                             "left_at": pd.Series(dtype="object"),
+                             "minutes_present": pd.Series(dtype="float64")})
+    merged["seconds"] = (merged[end] - merged[start]).dt.total_seconds()
+    out = merged.groupby(by, sort=False).agg(
+        joined_at=(start, "min"), left_at=(end, "max"), seconds=("seconds", "sum")
+    )
+    out["minutes_present"] = out.pop("seconds") / 60.0
+    return out.reset_index()
+
+
+def close_open_intervals(connections: pd.DataFrame, until) -> pd.DataFrame:
+    """Give rows that have a join but no leave the leave time ``until`` (the end of the
+    meeting, or the file's last time); the new column ``left_open`` marks them.
+
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"joined_at": [pd.Timestamp("2022-11-15 09:00")], "left_at": [pd.NaT]})
+    >>> close_open_intervals(rows, pd.Timestamp("2022-11-15 10:00"))["left_at"].tolist()
+    [Timestamp('2022-11-15 10:00:00')]
+    """
+    out = connections.copy()
+    is_open = out["joined_at"].notna() & out["left_at"].isna()
+    out["left_open"] = is_open
+    if until is not None and not pd.isna(until) and is_open.any():
+        out.loc[is_open, "left_at"] = until
+    return out
+
+
+def people_from_connections(connections: pd.DataFrame, *,
+                            keep: Iterable[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per person from one row per connection, and the fate of every connection.
+
+    ``connections`` columns: ``source_row``, ``person`` (see :func:`person_key`),
+    ``source_name``, ``source_email``, ``joined_at``, ``left_at`` (tz-aware or ``NaT``),
+    ``problem`` (a reason to quarantine the row, else ``None``); optional
+    ``waiting_room`` (bool), ``fallback_joined_at``, ``fallback_left_at`` and
+    ``declared_minutes`` (used for a person none of whose rows has both times), and the
+    extra columns named in ``keep`` (first non-empty value per person).
+
+    A person's first usable row is ``kept``, their other rows ``merged``; a row with a
+    problem is ``quarantined`` and the person's other rows still count. A person seen only
+    in the waiting room is ``absent`` with 0 minutes.
+
+    Returns ``people`` (``person``, ``source_row``, ``source_name``, ``source_email``,
+    ``status``, ``joined_at``, ``left_at``, ``minutes_present``, then ``keep``; in file
+    order) and ``fates`` (``source_row``, ``fate``, ``reason``).
+
+    >>> import pandas as pd
+    >>> t = lambda s: pd.Timestamp(f"2025-01-21 {s}", tz="Europe/London")
+    >>> connections = pd.DataFrame({
+    ...     "source_row": [5, 6, 7, 8],
+    ...     "person": ["jane", "amir", "jane", "visitor"],
+    ...     "source_name": ["Jane Smith", "Amir Khan", "Jane Smith", "Visitor"],
+    ...     "source_email": [None, None, None, None],
+    ...     "joined_at": [t("17:58"), t("18:00"), t("18:00"), t("18:20")],
+    ...     "left_at": [t("18:00"), pd.NaT, t("18:40"), t("18:25")],
+    ...     "waiting_room": [True, False, False, True],
+    ...     "problem": [None, "row 6: no leave time", None, None],
+    ... })
+    >>> people, fates = people_from_connections(connections)
+    >>> people[["source_name", "source_row", "status", "minutes_present"]]
+      source_name  source_row  status  minutes_present
+    0  Jane Smith           5  present             40.0
+    1     Visitor           8   absent              0.0
+    >>> fates["fate"].tolist()
+    ['kept', 'quarantined', 'merged', 'kept']
+    """
+    keep = list(keep)
+    rows = connections.sort_values("source_row", kind="stable").reset_index(drop=True)
+    bad = rows["problem"].notna()
+    usable = rows[~bad]
+    first = usable.groupby("person", sort=False)["source_row"].transform("min")
+    fate = pd.Series("quarantined", index=rows.index, dtype="object")
+    reason = rows["problem"].astype("object").where(bad, None)
+    fate[~bad] = np.where(usable["source_row"] == first, "kept", "merged")
+    first_of_row = pd.Series(0, index=rows.index, dtype="int64")
+    first_of_row[~bad] = first.astype("int64")
+    merged = fate == "merged"
+    reason[merged] = ("same person as row " + first_of_row[merged].astype(str)
+                      + " (merged into that row)")
+    fates = pd.DataFrame({"source_row": rows["source_row"].astype(int), "fate": fate, "reason": reason})
+
+    columns = ["source_row", "source_name", "source_email", *keep]
+    optional = [c for c in ("fallback_joined_at", "fallback_left_at", "declared_minutes") if c in rows.columns]
+    people = usable.groupby("person", sort=False)[columns + optional].first()
+    waiting = usable["waiting_room"].fillna(False).astype(bool) if "waiting_room" in usable.columns \
+        else pd.Series(False, index=usable.index)
+    in_meeting = usable[~waiting & usable["joined_at"].notna() & usable["left_at"].notna()]
+    present = presence(in_meeting).set_index("person")
+    seen_in_meeting = people.index.isin(present.index)
+    only_waiting = waiting.groupby(usable["person"], sort=False).all().reindex(people.index).fillna(False)
+    only_waiting = only_waiting & ~seen_in_meeting
+
+    people["joined_at"] = present["joined_at"].reindex(people.index)
+    people["left_at"] = present["left_at"].reindex(people.index)
+    people["minutes_present"] = present["minutes_present"].reindex(people.index).astype("float64")
+    if "fallback_joined_at" in people.columns:
+        people["joined_at"] = people["joined_at"].where(seen_in_meeting, people.pop("fallback_joined_at"))
+    if "fallback_left_at" in people.columns:
+        people["left_at"] = people["left_at"].where(seen_in_meeting, people.pop("fallback_left_at"))
+    if "declared_minutes" in people.columns:
+        declared = pd.to_numeric(people.pop("declared_minutes"), errors="coerce").astype("float64")
+        people["minutes_present"] = people["minutes_present"].where(seen_in_meeting, declared)
+    people.loc[only_waiting.to_numpy(), "minutes_present"] = 0.0
+    people.loc[only_waiting.to_numpy(), ["joined_at", "left_at"]] = pd.NaT
+    people["status"] = np.where(only_waiting.to_numpy(), "absent", "present")
+    people = people.reset_index().sort_values("source_row", kind="stable").reset_index(drop=True)
+    order = ["person", "source_row", "source_name", "source_email", "status", "joined_at", "left_at",
+             "minutes_present", *keep]
+    return people[order], fates
