@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a programme folder without writing tables")
     p.add_argument("programme", type=Path)
+    p.add_argument("--detail", action="store_true", help="list every file and every decision")
     p.set_defaults(run=_validate)
 
     p = sub.add_parser("clean", help="clean a programme folder into canonical Parquet tables")
@@ -123,18 +124,18 @@ def _validate(args) -> int:
     from .pipeline import clean_programme, summary_markdown
 
     result = clean_programme(args.programme)
-    print(summary_markdown(result))
+    print(summary_markdown(result, detail=args.detail))
     return result.exit_code
 
 
 def _clean(args) -> int:
-    from .pipeline import clean_programme, write_clean
+    from .pipeline import clean_programme, summary_markdown, write_clean
 
     result = clean_programme(args.programme)
     out = args.out or Path("build") / result.programme.slug / "clean"
     write_clean(result, out)
-    print((out / "summary.md").read_text(encoding="utf-8"))
-    print(f"wrote the clean tables to {out}")
+    print(summary_markdown(result, detail=False))
+    print(f"wrote the clean tables to {out}; every file and decision is in {out / 'summary.md'}")
     return result.exit_code
 
 

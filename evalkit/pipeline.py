@@ -199,7 +199,10 @@ def _read_one(programme, pilot, file, parts, fates) -> FileResult:
         if name in parts and len(table):
             parts[name].append(_stamp(table, pilot.id, relative))
     fates.append(_stamp(reading.fates, pilot.id, relative))
-    return FileResult(pilot.id, relative, reading.format, "read", notes=list(reading.notes))
+    notes = list(reading.notes)
+    if not (reading.fates["fate"] != "skipped-structure").any():
+        notes.insert(0, "the file has no data rows (a header or titles only)")
+    return FileResult(pilot.id, relative, reading.format, "read", notes=notes)
 
 
 def _stamp(frame: pd.DataFrame, pilot_id: str, relative: str) -> pd.DataFrame:
@@ -277,8 +280,8 @@ def _link(programme, tables, key):
         return tables, pd.DataFrame(), pd.DataFrame(), []
     problems = []
     try:
-        key = key if key is not None else linking.load_key(programme)
-    except (linking.KeyMissing, OSError) as exc:
+        key = key if key is not None else roster.load_key(programme)
+    except (roster.KeyMissing, OSError) as exc:
         return tables, pd.DataFrame(), pd.DataFrame(), [str(exc)]
     linked_tables = {name: [] for name in ("attendance", "responses", "comments", "metrics", "posts")}
     links, participants, reviews, counts = [], [], [], []
@@ -317,7 +320,8 @@ def _link(programme, tables, key):
 def _count_fates(files: list[FileResult], row_fates: pd.DataFrame) -> None:
     if row_fates.empty:
         return
-    counts = row_fates.groupby(["source_file", "fate"]).size().unstack(fill_value=0)
+    workbook = row_fates["source_file"].astype(str).str.split("#", n=1).str[0]
+    counts = row_fates.groupby([workbook, row_fates["fate"]]).size().unstack(fill_value=0)
     for f in files:
         if f.source_file in counts.index:
             f.counts = {fate: int(counts.loc[f.source_file].get(fate, 0)) for fate in schemas.FATES}
@@ -348,8 +352,13 @@ def _to_parquet(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(table, path)
 
 
-def summary_markdown(result: CleanResult) -> str:
-    """The human-readable account of a cleaning run (also printed by ``evalkit clean``)."""
+def summary_markdown(result: CleanResult, detail: bool = True) -> str:
+    """The human-readable account of a cleaning run.
+
+    With ``detail`` (``summary.md``) every file gets a row and every note is listed; without
+    it (what ``evalkit clean`` prints) files of one format in one folder share a row and only
+    failures, quarantined rows and identity counts are listed.
+    """
     p = result.programme
     lines = [f"# Cleaning summary: {p.name}", ""]
     status = {0: "clean", 1: "finished; some rows quarantined", 2: "some inputs could not be used"}
@@ -361,22 +370,14 @@ def summary_markdown(result: CleanResult) -> str:
     for pilot in p.pilots:
         own = [f for f in result.files if f.pilot_id == pilot.id]
         lines += [f"## {pilot.name} (`{pilot.id}`)", ""]
-        lines.append("| file | format | kept | merged | quarantined | structure |")
-        lines.append("|---|---|---:|---:|---:|---:|")
-        for f in own:
-            c = f.counts
-            fmt = f.format or ("**failed**" if f.status == "failed" else f.status)
-            lines.append(
-                f"| {f.source_file} | {fmt} | {c.get('kept', 0)} | {c.get('merged', 0)} | "
-                f"{c.get('quarantined', 0)} | {c.get('skipped-structure', 0)} |"
-            )
-        lines.append("")
+        lines += _file_table(own, detail)
         failed = [f for f in own if f.status == "failed"]
         if failed:
             lines += ["Files that could not be used:", ""] + [f"- {f.error}" for f in failed] + [""]
-        noted = [(f.source_file, n) for f in own for n in f.notes]
-        if noted:
-            lines += ["Decisions and notes:", ""] + [f"- {file}: {n}" for file, n in noted] + [""]
+        if detail:
+            noted = [(f.source_file, n) for f in own for n in f.notes]
+            if noted:
+                lines += ["Decisions and notes:", ""] + [f"- {file}: {n}" for file, n in noted] + [""]
         quarantined = fates[(fates["pilot_id"] == pilot.id) & (fates["fate"] == "quarantined")]
         if len(quarantined):
             lines += ["Quarantined rows:", ""]
@@ -390,7 +391,7 @@ def summary_markdown(result: CleanResult) -> str:
                     "Identities: " + ", ".join(
                         f"{int(c[k])} {k}" for k in ("linked", "ambiguous", "unmatched", "not-a-participant")
                         if k in c.index
-                    ) + "."
+                    ) + " (the ambiguous and unmatched are listed in review.csv)."
                 )
                 lines.append("")
     if result.notes:
@@ -400,3 +401,27 @@ def summary_markdown(result: CleanResult) -> str:
         lines.append(f"- `{name}`: {len(result.tables[name])} row(s)")
     lines.append("")
     return "\n".join(lines)
+
+
+def _file_table(files: list[FileResult], detail: bool) -> list[str]:
+    rows = []
+    for f in files:
+        folder = "/".join(f.source_file.split("/")[:2])  # <pilot>/<attendance|surveys|metrics>
+        fmt = f.format or ("**failed**" if f.status == "failed" else f.status)
+        label = f.source_file if detail or f.status == "failed" else folder
+        rows.append((label, fmt, f.counts, 1))
+    if not detail:
+        grouped: dict[tuple, list] = {}
+        for label, fmt, counts, n in rows:
+            entry = grouped.setdefault((label, fmt), [{}, 0])
+            for k, v in counts.items():
+                entry[0][k] = entry[0].get(k, 0) + v
+            entry[1] += n
+        rows = [(f"{label}/ ({n} files)" if n > 1 else label, fmt, c, n) for (label, fmt), (c, n) in grouped.items()]
+    lines = ["| file | format | kept | merged | quarantined | structure |", "|---|---|---:|---:|---:|---:|"]
+    for label, fmt, c, _ in rows:
+        lines.append(
+            f"| {label} | {fmt} | {c.get('kept', 0)} | {c.get('merged', 0)} | "
+            f"{c.get('quarantined', 0)} | {c.get('skipped-structure', 0)} |"
+        )
+    return lines + [""]

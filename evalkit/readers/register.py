@@ -302,6 +302,7 @@ def _read_table(grid: pd.DataFrame, at: int, *, sheet: str | None, several: bool
     # which session each mark column is
     sessions = _sessions_of(columns, header, one_session, sheet=sheet, several=several, titles=table.titles,
                             context=context, where=where, notes=notes)
+    _no_session_twice(sessions, source_file, int(grid.index[at]))
 
     # the marks, long: one row per data row × mark column
     if columns:
@@ -441,6 +442,34 @@ def _sessions_of(columns: list[int], header: list[str], one_session: bool, *, sh
             notes.append(f"{where}: column '{label}' is session {session_id} ({how})")
         found[c] = (session_id, label)
     return found
+
+
+def _no_session_twice(sessions: dict[int, tuple[str | None, str]], path, header_row: int | None) -> None:
+    """Two mark columns for one session would give a person two answers for it: refuse the
+    file, naming the columns, rather than pick one."""
+    seen: dict[str, int] = {}
+    for c, (session_id, label) in sorted(sessions.items()):
+        if session_id is None:
+            continue
+        if session_id in seen:
+            first = seen[session_id]
+            raise InputError(
+                path,
+                f"columns {_letter(first)} and {_letter(c)} are both session '{session_id}'; "
+                "rename or remove one (a duplicate header?)",
+                row=header_row, column=label,
+            )
+        seen[session_id] = c
+
+
+def _letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based column index (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _one_session(sheet, several, titles, context: Context, where: str,
