@@ -163,7 +163,8 @@ def clean_programme(path: str | Path, *, key: bytes | None = None, link: bool = 
         for file in input_files(programme, pilot):
             files.append(_read_one(programme, pilot, file, parts, fates))
 
-    tables = {name: _combine(name, frames) for name, frames in parts.items()}
+    tables = {name: _times_in(_combine(name, frames), programme.settings.timezone)
+              for name, frames in parts.items()}
     row_fates = _combine("row_fates", fates)
     tables, row_fates, notes = _validate(tables, row_fates)
     tables["row_fates"] = row_fates
@@ -222,6 +223,20 @@ def _combine(name: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
         return schemas.empty(name)
     combined = pd.concat(frames, ignore_index=True)
     return conform(name, combined)
+
+
+#: timestamp columns of the canonical tables (tz-aware, shown in the programme's time zone)
+TIME_COLUMNS = ("joined_at", "left_at", "submitted_at", "timestamp", "start")
+
+
+def _times_in(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """One tz-aware dtype per timestamp column (files from several readers arrive as mixed
+    objects after concatenation); instants are kept, shown in ``timezone``."""
+    out = frame.copy()
+    for column in TIME_COLUMNS:
+        if column in out.columns:
+            out[column] = pd.to_datetime(out[column], utc=True).dt.tz_convert(timezone)
+    return out
 
 
 def _validate(tables, row_fates):

@@ -24,8 +24,8 @@ def _comparable(frame: pd.DataFrame, columns: list[str], keys: list[str]) -> pd.
     out = frame[columns].copy()
     for column in columns:
         values = out[column]
-        if isinstance(values.dtype, pd.DatetimeTZDtype):
-            out[column] = values.dt.tz_convert("UTC").astype("object")
+        if isinstance(values.dtype, pd.DatetimeTZDtype) or column in ("joined_at", "left_at", "submitted_at", "timestamp"):
+            out[column] = pd.to_datetime(values, utc=True).astype("object")
         elif values.dtype == object or str(values.dtype) in ("str", "string"):
             out[column] = values.astype("object").where(values.notna(), None)
     out = out.sort_values(keys, kind="stable").reset_index(drop=True)
