@@ -190,6 +190,8 @@ def _looks_like_register(grid: pd.DataFrame) -> bool:
     kinds = classify_columns(grid.iloc[at].tolist())
     if "signature" in kinds or "present" in kinds:
         return True
+    if kinds.count("session") >= 2:
+        return True  # a name column beside two or more columns named like sessions
     below = grid.iloc[at + 1:]
     for c, k in enumerate(kinds):
         if k not in ("session", "other"):
