@@ -77,6 +77,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("programme", type=Path)
     p.add_argument("--out", type=Path, help="output folder (default build/<programme>/clean)")
     p.set_defaults(run=_clean)
+
+    p = sub.add_parser("report", help="render the programme's reports (cleaning first when needed)")
+    p.add_argument("programme", type=Path)
+    p.add_argument("--pilots", help="comma-separated pilot ids (default: all)")
+    p.add_argument("--audience", choices=["commissioner", "evaluator"], default="commissioner",
+                   help="commissioner (default: no personal data) or evaluator (participant detail)")
+    p.add_argument("--formats", default="html",
+                   help="comma-separated: html (always), pdf, xlsx (default html)")
+    p.add_argument("--jobs", type=int, help="notebooks rendered at once (default: all cores)")
+    p.add_argument("--out", type=Path, help="output folder (default reports/<programme>/)")
+    p.add_argument("--clean-dir", type=Path, help="clean tables (default build/<programme>/clean)")
+    p.add_argument("--force", action="store_true", help="render even what has not changed")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_report)
     return parser
 
 
@@ -137,6 +151,30 @@ def _clean(args) -> int:
     print(summary_markdown(result, detail=False))
     print(f"wrote the clean tables to {out}; every file and decision is in {out / 'summary.md'}")
     return result.exit_code
+
+
+def _report(args) -> int:
+    from .report.browser import ChromiumMissing
+    from .report.render import render_programme
+
+    formats = tuple(dict.fromkeys(["html", *[f.strip() for f in args.formats.split(",") if f.strip()]]))
+    pilots = [p.strip() for p in args.pilots.split(",")] if args.pilots else None
+    try:
+        result = render_programme(
+            args.programme, pilots=pilots, audience=args.audience, formats=formats, jobs=args.jobs,
+            out=args.out, clean_dir=args.clean_dir, force=args.force, progress=not args.quiet,
+        )
+    except (ChromiumMissing, ValueError, KeyError, RuntimeError) as exc:
+        print(f"evalkit: {str(exc).strip(chr(39))}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    for r in result.results:
+        print(f"  {r.describe()}")
+    if result.failures:
+        print(f"\n{len(result.failures)} report(s) failed; the others are in {result.out_dir}", file=sys.stderr)
+        for r in result.failures:
+            print(f"  - {r.describe()}", file=sys.stderr)
+    print(f"\nindex: {result.index}")
+    return EXIT_QUARANTINED if result.failures else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -207,6 +207,8 @@ def _run_job(job: Job, kernel: str) -> JobResult:
         title = job.parameters.get("title") or job.name
         convert_to_html(job.ipynb_path, job.html_path, title)
         outputs = [str(job.html_path)]
+        if "xlsx" in job.formats:
+            outputs.append(str(write_result_workbook(job)))
         if "pdf" in job.formats:
             from .pdf import html_to_pdf
 
@@ -217,6 +219,25 @@ def _run_job(job: Job, kernel: str) -> JobResult:
         return JobResult(job.name, "failed", time.perf_counter() - started,
                          error=f"converting: {type(exc).__name__}: {exc}")
     return JobResult(job.name, "rendered", time.perf_counter() - started, outputs=outputs)
+
+
+def write_result_workbook(job: Job) -> Path:
+    """The result tables of a job's report as a workbook beside its HTML (values only, cells
+    that could start a formula neutralised; commissioner tables already suppressed)."""
+    from ..export import write_xlsx
+
+    p = job.parameters
+    if job.name == "cross-pilot":
+        from .cross import CrossPilotReport
+
+        report = CrossPilotReport.open(p["programme"], p["clean_dir"], p["audience"])
+    else:
+        from .pilot import PilotReport
+
+        report = PilotReport.open(p["programme"], p["clean_dir"], p["pilot_id"], p["audience"])
+    path = job.html_path.with_suffix(".xlsx")
+    write_xlsx(report.result_tables(), path, title=p.get("title"))
+    return path
 
 
 def run_jobs(jobs: list[Job], *, workers: int, data_files: list[Path], force: bool = False,
@@ -276,3 +297,129 @@ def _write_cache(out_dir: Path, cache: dict) -> None:
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# --------------------------------------------------------------------------- a programme
+
+def clean_dir_for(programme, base: Path | None = None) -> Path:
+    """Where the clean tables of a programme live by default: ``build/<programme>/clean``."""
+    return (base or Path("build")) / programme.slug / "clean"
+
+
+def inputs_newer_than(programme, stamp: Path) -> list[Path]:
+    """Input files (programme.yml, rosters, raw files) changed after ``stamp`` was written."""
+    from ..pipeline import input_files
+
+    if not stamp.exists():
+        return [stamp]
+    since = stamp.stat().st_mtime
+    candidates = [programme.root / "programme.yml"]
+    for pilot in programme.pilots:
+        candidates.append(programme.root / pilot.id / pilot.roster)
+        candidates.extend(input_files(programme, pilot))
+    return [p for p in candidates if p.exists() and p.stat().st_mtime > since]
+
+
+def ensure_clean(programme_path: Path, clean_dir: Path, *, force: bool = False) -> tuple[Path, bool]:
+    """Clean the programme into ``clean_dir`` when its tables are missing or older than its
+    inputs. Returns the folder and whether cleaning ran."""
+    from ..pipeline import clean_programme, write_clean
+    from ..programme import load_programme
+
+    programme = load_programme(programme_path)
+    stamp = clean_dir / "summary.md"
+    if not force and not inputs_newer_than(programme, stamp):
+        return clean_dir, False
+    result = clean_programme(programme_path)
+    if result.exit_code == 2:
+        problems = result.problems + [f.error for f in result.files if f.status == "failed"]
+        raise RuntimeError(
+            "the programme could not be cleaned completely; fix these first (evalkit validate "
+            f"{programme_path}):\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    write_clean(result, clean_dir)
+    return clean_dir, True
+
+
+def render_programme(
+    programme_path: str | Path,
+    *,
+    pilots: list[str] | None = None,
+    audience: str = "commissioner",
+    formats: tuple[str, ...] = ("html",),
+    jobs: int | None = None,
+    out: str | Path | None = None,
+    clean_dir: str | Path | None = None,
+    force: bool = False,
+    progress: bool = True,
+    notebooks: Path = NOTEBOOKS,
+) -> RenderResult:
+    """Render every pilot's report and the cross-pilot report of a programme, and the index.
+
+    Parameters
+    ----------
+    programme_path
+        The programme folder.
+    pilots
+        Pilot ids to render (default: all). The cross-pilot report always covers every pilot.
+    audience
+        ``commissioner`` (default: no personal data, small counts suppressed) or ``evaluator``.
+    formats
+        Any of ``html`` (always made), ``pdf`` (printed by the system Chromium) and ``xlsx``
+        (the result tables).
+    jobs
+        Notebooks executed at once (default: all cores).
+    out
+        Output folder (default ``reports/<programme>/``; evaluator reports go to
+        ``reports/<programme>-evaluator/`` so they are never mixed with forwardable ones).
+    clean_dir
+        Where the clean tables are (default ``build/<programme>/clean``); cleaned first when
+        missing or older than the inputs.
+    force
+        Render even when nothing changed since the last run.
+    """
+    from ..programme import load_programme
+
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}, not '{audience}'")
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format(s) {', '.join(unknown)}; formats are {', '.join(FORMATS)}")
+    programme_path = Path(programme_path).resolve()
+    programme = load_programme(programme_path)
+    wanted = pilots or [p.id for p in programme.pilots]
+    for pilot_id in wanted:
+        programme.pilot(pilot_id)  # a clear error for an unknown pilot
+    if "pdf" in formats:
+        from .browser import chromium_path
+
+        chromium_path()  # fail before any work when PDFs cannot be printed
+    suffix = "" if audience == "commissioner" else f"-{audience}"
+    out = Path(out) if out else Path("reports") / f"{programme.slug}{suffix}"
+    out = out.resolve()
+    clean_dir = Path(clean_dir).resolve() if clean_dir else clean_dir_for(programme).resolve()
+    ensure_clean(programme_path, clean_dir)
+    data_files = sorted(clean_dir.glob("*.parquet"))
+
+    all_jobs = []
+    for pilot_id in wanted:
+        pilot = programme.pilot(pilot_id)
+        job = Job(pilot_id, notebooks / "pilot_report.ipynb", {}, out, tuple(formats))
+        job.parameters = {
+            "programme": str(programme_path), "clean_dir": str(clean_dir), "pilot_id": pilot_id,
+            "audience": audience, "figures_path": str(job.figures_path),
+            "title": f"{pilot.name}: evaluation report",
+        }
+        all_jobs.append(job)
+    cross = Job("cross-pilot", notebooks / "cross_pilot_report.ipynb", {}, out, tuple(formats))
+    cross.parameters = {
+        "programme": str(programme_path), "clean_dir": str(clean_dir), "audience": audience,
+        "figures_path": str(cross.figures_path), "title": f"{programme.name}: the pilots compared",
+    }
+    all_jobs.append(cross)
+    results = run_jobs(all_jobs, workers=jobs or default_jobs(), data_files=data_files, force=force,
+                       progress=progress)
+    from .index import write_index
+
+    index = write_index(programme, out, results, audience=audience)
+    return RenderResult(out, index, results)
