@@ -165,7 +165,8 @@ def _report(args) -> int:
             out=args.out, clean_dir=args.clean_dir, force=args.force, progress=not args.quiet,
         )
     except (ChromiumMissing, ValueError, KeyError, RuntimeError) as exc:
-        print(f"evalkit: {str(exc).strip(chr(39))}", file=sys.stderr)
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"evalkit: {message}", file=sys.stderr)
         return EXIT_UNUSABLE
     for r in result.results:
         print(f"  {r.describe()}")
