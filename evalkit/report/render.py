@@ -174,17 +174,35 @@ def convert_to_html(notebook_path: Path, html_path: Path, title: str) -> None:
 
 # --------------------------------------------------------------------------- running
 
+def _local_kernel_manager(socket_dir: str):
+    """A kernel manager that talks to its kernel over IPC sockets in ``socket_dir``, not
+    loopback TCP (nothing listens on a port, and the kernel prints no transport warning)."""
+    from jupyter_client.manager import KernelManager
+
+    class LocalKernelManager(KernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(socket_dir, "kernel"))
+            super().__init__(**kwargs)
+
+    return LocalKernelManager
+
+
 def _run_job(job: Job, kernel: str) -> JobResult:
     """Execute and convert one job (in a worker process)."""
     import papermill
 
     started = time.perf_counter()
     job.ipynb_path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     try:
-        papermill.execute_notebook(
-            str(job.notebook), str(job.ipynb_path), parameters=job.parameters,
-            kernel_name=kernel, progress_bar=False, log_output=False, cwd=str(job.out_dir),
-        )
+        with tempfile.TemporaryDirectory(prefix="evalkit-kernel-") as socket_dir:
+            papermill.execute_notebook(
+                str(job.notebook), str(job.ipynb_path), parameters=job.parameters,
+                kernel_name=kernel, progress_bar=False, log_output=False, cwd=str(job.out_dir),
+                kernel_manager_class=_local_kernel_manager(socket_dir),
+            )
     except Exception as exc:  # papermill's PapermillExecutionError carries the failing cell
         cell = getattr(exc, "exec_count", None)
         index = getattr(exc, "cell_index", None)
