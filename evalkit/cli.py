@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="write the bundled sample programme (raw files and truth)")
     p.add_argument("out", type=Path, help="folder to write (created; a previous sample there is replaced)")
     p.add_argument("--seed", type=int, default=2010, help="random seed (default 2010, the bundled sample)")
+    p.add_argument("--areas", type=int,
+                   help="write a national roll-out of this many areas instead of the four-pilot sample")
+    p.add_argument("--years", type=float, default=2.0,
+                   help="years of daily social-media metrics per account in a roll-out (default 2)")
     p.set_defaults(run=_sample)
 
     p = sub.add_parser("formats", help="list the export formats evalkit reads")
@@ -95,6 +99,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _sample(args) -> int:
+    if args.areas is not None:
+        from tqdm import tqdm
+
+        from .sample.rollout import generate_rollout
+
+        if args.areas < 1:
+            print("evalkit: --areas must be at least 1", file=sys.stderr)
+            return EXIT_UNUSABLE
+        with tqdm(total=args.areas, desc="writing areas", unit="area", file=sys.stderr) as bar:
+            def progress(done, total, name):
+                bar.set_postfix_str(name)
+                bar.update(done - bar.n)
+
+            generate_rollout(args.out, areas=args.areas, seed=args.seed, years=args.years, progress=progress)
+        print(f"wrote a roll-out of {args.areas} areas to {args.out} (seed {args.seed})")
+        return EXIT_OK
     from .sample.generate import generate
 
     generate(args.out, seed=args.seed)

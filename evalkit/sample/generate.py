@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 import shutil
 import warnings
 from dataclasses import dataclass, field
@@ -165,6 +166,8 @@ def generate(out: Path | str, *, seed: int = 2010, pilots: Sequence[str] | None 
 
 
 _GENERATED = ("programme.yml", "README.md", "DEMO_KEY.md", "truth", *(d.id for d in DESIGNS))
+#: the folders of a roll-out's areas (:mod:`evalkit.sample.rollout`): ``area-001-barnsley``
+_AREA_FOLDER = re.compile(r"area-\d{3,}-[a-z0-9-]+")
 
 
 def _prepare(out: Path) -> None:
@@ -176,7 +179,8 @@ def _prepare(out: Path) -> None:
                 f"{out} is not empty and does not look like a previous sample (no programme.yml and "
                 "truth/ folder); choose an empty or new folder"
             )
-        for name in _GENERATED:
+        areas = [p.name for p in out.iterdir() if p.is_dir() and _AREA_FOLDER.fullmatch(p.name)]
+        for name in (*_GENERATED, *areas):
             target = out / name
             if target.is_dir():
                 shutil.rmtree(target)
@@ -388,7 +392,8 @@ class _PilotWriter:
         self.write_x_premium()
         self.write_meta_suite()
 
-    def write_eventbrite(self) -> None:
+    def write_eventbrite(self, event: str = "Yorkshire and the Humber councillor social media programme - master "
+                                            "class") -> None:
         rng = self.rng("eventbrite")
         first = self.design.sessions[0]
         people = self.people[(self.people["role"] == "councillor") & self.people["on_roster"]
@@ -417,8 +422,7 @@ class _PilotWriter:
             "attendee_status": status,
         }).sort_values("order_date").reset_index(drop=True)
         written = self.call("eventbrite", "write_eventbrite", "attendance/eventbrite-attendee-summary.csv",
-                            event="Yorkshire and the Humber councillor social media programme - master class",
-                            attendees=attendees)
+                            event=event, attendees=attendees)
         self.pin("attendance/eventbrite-attendee-summary.csv", session=first.id)
         if written is not None:  # the pin tells cleaning which session the list is for
             for table in written.tables.values():
@@ -680,7 +684,10 @@ def _intervals(rng: np.random.Generator, start: pd.Timestamp, end: pd.Timestamp,
     return [(_whole(a), _whole(b)) for a, b in pieces if b > a]
 
 
-def _teams_segments(world: PilotWorld, session, rng: np.random.Generator) -> pd.DataFrame:
+def _teams_segments(world: PilotWorld, session, rng: np.random.Generator, identity=None) -> pd.DataFrame:
+    """Join/leave intervals of everyone online at ``session``; ``identity(person)`` gives the
+    name, email and UPN Teams shows (the sample's Suffolk tenant by default)."""
+    identity = identity or _teams_identity
     start, end = session_bounds(session)
     online = world.present(session.id, mode="online")
     rows = []
@@ -688,14 +695,17 @@ def _teams_segments(world: PilotWorld, session, rng: np.random.Generator) -> pd.
         job = person.get("job")
         host = job in ("Member Development Officer", "Trainer")
         role = "Organizer" if job == "Member Development Officer" else "Presenter" if job == "Trainer" else "Attendee"
-        identity = _teams_identity(person)
+        shown = identity(person)
         for join, leave in _intervals(rng, start, end, host=host):
-            rows.append({"person_key": person["person_key"], **identity, "role": role, "join": join, "leave": leave})
+            rows.append({"person_key": person["person_key"], **shown, "role": role, "join": join, "leave": leave})
     frame = pd.DataFrame(rows, columns=["person_key", "name", "email", "upn", "role", "join", "leave"])
     return frame.sort_values(["join", "person_key"]).reset_index(drop=True)
 
 
-def _zoom_segments(world: PilotWorld, session, rng: np.random.Generator) -> pd.DataFrame:
+def _zoom_segments(world: PilotWorld, session, rng: np.random.Generator, identity=None) -> pd.DataFrame:
+    """Zoom intervals of everyone online at ``session`` (waiting room included);
+    ``identity(person, session_id, rng)`` gives (display name, original name, email)."""
+    identity = identity or _zoom_identity
     start, end = session_bounds(session)
     online = world.present(session.id, mode="online")
     rows = []
@@ -703,7 +713,7 @@ def _zoom_segments(world: PilotWorld, session, rng: np.random.Generator) -> pd.D
         key = person["person_key"]
         job = person.get("job")
         host = job in ("Trainer", "Member Support Officer")
-        name, original, email = _zoom_identity(person, session.id, rng)
+        name, original, email = identity(person, session.id, rng)
         guest = not host
         pieces = _intervals(rng, start, end, host=host)
         if person["kind"] == "dial-in":
@@ -769,12 +779,15 @@ def _quarters(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 # --------------------------------------------------------------------------- programme.yml
 
-def _write_programme(out: Path, pilots: list[dict]) -> None:
+def _write_programme(out: Path, pilots: list[dict], *,
+                     name: str = "Councillors online: social media skills pilots (sample)",
+                     description: str = ("A fictional programme built by `evalkit sample` to show and test evalkit: "
+                                         "four pilots whose files are written exactly as the real tools write them. "
+                                         "Councils are real; people, answers and numbers are not."),
+                     comment: str = "The sample programme (generated by `evalkit sample`; see README.md).") -> None:
     programme = {
-        "name": "Councillors online: social media skills pilots (sample)",
-        "description": ("A fictional programme built by `evalkit sample` to show and test evalkit: four pilots "
-                        "whose files are written exactly as the real tools write them. Councils are real; "
-                        "people, answers and numbers are not."),
+        "name": name,
+        "description": description,
         "settings": {"timezone": TIMEZONE, "disclosure_threshold": 5, "date_order": "auto",
                      "key_file": "DEMO_KEY.md"},
         "items": programme_items(),
@@ -782,7 +795,7 @@ def _write_programme(out: Path, pilots: list[dict]) -> None:
     }
     text = yaml.safe_dump(programme, sort_keys=False, allow_unicode=True, width=110)
     (out / "programme.yml").write_text(
-        "# The sample programme (generated by `evalkit sample`; see README.md).\n" + text, encoding="utf-8")
+        f"# {comment}\n" + text, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- truth
@@ -843,12 +856,14 @@ def _parquet(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False), path)
 
 
-def _identities(tables: dict[str, pd.DataFrame], people: pd.DataFrame, planted: dict[str, dict]) -> pd.DataFrame:
+def _identities(tables: dict[str, pd.DataFrame], people: pd.DataFrame, planted: dict[str, dict],
+                ambiguous_names=frozenset({"Cllr J. Smith"})) -> pd.DataFrame:
     """Every distinct identity per pilot and table, with the true person and the expected link status.
 
     ``expected`` is ``linked`` for roster people, ``unmatched`` for people not on the roster
     (strangers, guests, dial-in callers) and for anonymous replies, and ``ambiguous`` for
-    the planted "Cllr J. Smith". ``case`` names the planted identity cases.
+    the planted "Cllr J. Smith" (``ambiguous_names``: names written without an email that
+    fit two roster people). ``case`` names the planted identity cases.
     """
     notes = {(pilot_id, key): text for pilot_id, cases in planted.items() for key, text in cases.items()}
     frames = []
@@ -880,7 +895,7 @@ def _identities(tables: dict[str, pd.DataFrame], people: pd.DataFrame, planted: 
         if anonymous:
             expected.append("unmatched")
             case.append("anonymous reply")
-        elif row.source_name == "Cllr J. Smith":
+        elif row.source_name in ambiguous_names and not row.source_email:
             expected.append("ambiguous")
             case.append("shares initial and surname with another roster person")
         elif single and not on_roster.get(f"{row.pilot_id}/{single}", False):
@@ -897,6 +912,14 @@ def _identities(tables: dict[str, pd.DataFrame], people: pd.DataFrame, planted: 
 
 
 def _write_effects(path: Path, people: pd.DataFrame, latent: pd.DataFrame, tables: dict, seed: int) -> None:
+    effects = _effects(people, latent, tables, seed)
+    path.write_text(yaml.safe_dump(effects, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
+
+
+def _effects(people: pd.DataFrame, latent: pd.DataFrame, tables: dict, seed: int) -> dict:
+    """The effects built in (definitions and parameters) and how they came out per pilot
+    (``realised_confidence``, ``realised_activity``). ``tables["metrics"]`` need only hold
+    ``pilot_id``: pilots with metrics get realised activity."""
     cohort = people[people["in_cohort"] & people["roster_id"].notna()]
     completers = people[people["completed_post"]]
     paired = latent.merge(completers[["pilot_id", "person_key"]], on=["pilot_id", "person_key"])
@@ -966,4 +989,4 @@ def _write_effects(path: Path, people: pd.DataFrame, latent: pd.DataFrame, table
             "recommend_mean_0_10": 8.0,
         },
     }
-    path.write_text(yaml.safe_dump(effects, sort_keys=False, allow_unicode=True, width=110), encoding="utf-8")
+    return effects

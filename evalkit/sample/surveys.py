@@ -390,13 +390,12 @@ def _choose(rng: np.random.Generator, pool: pd.DataFrame, n: int, weight: np.nda
 
 def _self_assessment(world: PilotWorld, tool: str, wave: str, respondents: pd.DataFrame, latent: pd.DataFrame,
                      rng: np.random.Generator, activity_rate: pd.Series, day: dt.date,
-                     spread: tuple[int, int]) -> pd.DataFrame:
+                     spread: tuple[int, int], evening: bool = False) -> pd.DataFrame:
     rows = []
     conf = latent.set_index(["person_key", "item_id"])
     for record, (_, person) in enumerate(respondents.iterrows(), start=1):
         key = person["person_key"]
-        meta = {**_identity(tool, person, wave),
-                "submitted_at": _submitted(rng, day, spread, tool, evening=(world.design.id == "solihull"))}
+        meta = {**_identity(tool, person, wave), "submitted_at": _submitted(rng, day, spread, tool, evening=evening)}
         answers = []
         for item_id in _CONF_ROWS:
             value = float(conf.loc[(key, item_id), wave])
@@ -488,16 +487,33 @@ def _paper_name(person: pd.Series, rng: np.random.Generator) -> str | None:
     return f"{person['first']} {person['last']}"
 
 
-def build_surveys(world: PilotWorld, rng_for, activity_rate: pd.Series) -> tuple[list[Survey], pd.DataFrame]:
+def build_surveys(world: PilotWorld, rng_for, activity_rate: pd.Series, *, tools: tuple[str, str] | None = None,
+                  anonymous_sessions: tuple[str, ...] | None = None,
+                  evening: bool | None = None) -> tuple[list[Survey], pd.DataFrame]:
     """Every survey export of a pilot, plus the latent confidence table (truth for effects).
 
     ``rng_for(*names)`` gives the generator of one named part; ``activity_rate`` maps
     person_key → posts per week before the programme, for the frequency question (the post
     survey uses the rate after the programme: ``activity_rate_after`` in world.people).
+
+    The bundled sample's pilots have their tools and quirks fixed by pilot id. Other pilots
+    (the roll-out's areas) name them: ``tools`` is (tool of the pre and post surveys, tool
+    of the session feedback) — ``ms_forms``, ``google``, ``surveymonkey``, and ``paper``
+    for feedback only; ``anonymous_sessions`` the sessions whose feedback has one anonymous
+    reply; ``evening`` whether self-assessments are submitted in the evening.
     """
     design = world.design
-    tool = {"kirklees-2010": "paper", "suffolk": "ms_forms", "solihull": "google",
-            "yorkshire-humber": "surveymonkey"}[design.id]
+    sample_tool = {"kirklees-2010": "paper", "suffolk": "ms_forms", "solihull": "google",
+                   "yorkshire-humber": "surveymonkey"}.get(design.id)
+    self_tool, tool = tools if tools is not None else (sample_tool, sample_tool)
+    if self_tool is None or tool is None:
+        raise ValueError(f"name the survey tools of pilot {design.id!r} (tools=(self-assessment, feedback))")
+    if self_tool == "paper" and design.pre_completers:
+        raise ValueError("paper sheets are session feedback only: choose another tool for pre and post")
+    if anonymous_sessions is None:
+        anonymous_sessions = {"suffolk": ("workshop-1",), "yorkshire-humber": ("workshop-2",)}.get(design.id, ())
+    if evening is None:
+        evening = design.id == "solihull"
     surveys: list[Survey] = []
     people = world.people
     cohort = people[people["in_cohort"]]
@@ -510,9 +526,9 @@ def build_surveys(world: PilotWorld, rng_for, activity_rate: pd.Series) -> tuple
         forced = [k for k in world.planted if k in set(cohort.person_key)]
         weight = cohort["commitment"].to_numpy() + 5.0 * cohort["person_key"].isin(forced).to_numpy()
         pre_people = _choose(rng, cohort, design.pre_completers, weight)
-        surveys.append(Survey("pre", tool, "pre", None, "Before the programme",
-                              _self_assessment(world, tool, "pre", pre_people, latent, rng, activity_rate,
-                                               first.date, (-12, -1))))
+        surveys.append(Survey("pre", self_tool, "pre", None, "Before the programme",
+                              _self_assessment(world, self_tool, "pre", pre_people, latent, rng, activity_rate,
+                                               first.date, (-12, -1), evening)))
         rng = rng_for("post")
         last = design.sessions[-1]
         eligible = pre_people[attended.reindex(pre_people.person_key).to_numpy() > 0]
@@ -520,9 +536,9 @@ def build_surveys(world: PilotWorld, rng_for, activity_rate: pd.Series) -> tuple
                   + 5.0 * eligible["person_key"].isin(forced).to_numpy())
         post_people = _choose(rng, eligible, design.post_completers, weight)
         after = people.set_index("person_key")["posts_per_week_after"]
-        surveys.append(Survey("post", tool, "post", None, "After the programme",
-                              _self_assessment(world, tool, "post", post_people, latent, rng, after,
-                                               last.date, (3, 21))))
+        surveys.append(Survey("post", self_tool, "post", None, "After the programme",
+                              _self_assessment(world, self_tool, "post", post_people, latent, rng, after,
+                                               last.date, (3, 21), evening)))
 
     for k, session in enumerate(design.sessions):
         if session.kind == "masterclass" or (design.id != "kirklees-2010" and session.kind == "awareness"):
@@ -531,12 +547,13 @@ def build_surveys(world: PilotWorld, rng_for, activity_rate: pd.Series) -> tuple
         present = world.present(session.id)
         if tool != "paper":
             present = present[present["in_cohort"]]
+        elif (present["kind"] == "dial-in").any():  # a caller on the phone hands in no sheet
+            present = present[present["kind"] != "dial-in"]
         share = 0.8 if tool == "paper" else 0.78
         n = int(round(share * len(present)))
         respondents = _choose(rng, present, n, np.zeros(len(present)))
         anonymous = set()
-        if (design.id == "suffolk" and session.id == "workshop-1") or \
-                (design.id == "yorkshire-humber" and session.id == "workshop-2"):
+        if session.id in anonymous_sessions and len(respondents):
             anonymous = {respondents["person_key"].iloc[int(rng.integers(len(respondents)))]}
         answers = _feedback(world, tool, session, respondents, rng, anonymous,
                             paper_quarantine=2 if tool == "paper" else 0)

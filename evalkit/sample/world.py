@@ -36,6 +36,7 @@ __all__ = [
     "THEMES",
     "build_pilot",
     "child_rng",
+    "finish_pilot",
     "session_bounds",
 ]
 
@@ -615,9 +616,21 @@ def build_pilot(design: PilotDesign, rng: np.random.Generator) -> PilotWorld:
     """People and attendance of one pilot, drawn from ``rng``."""
     people = build_people(design, rng, _planted_names(design))
     people, planted, forced = _plant(design, people)
+    return finish_pilot(design, people, planted, forced, _extra_attendance(design), rng)
+
+
+def finish_pilot(design: PilotDesign, people: pd.DataFrame, planted: dict[str, str], forced: dict,
+                 extra: list[tuple[str, str, str, str]], rng: np.random.Generator) -> PilotWorld:
+    """The world of a pilot whose people are drawn and planted: attendance and behaviour.
+
+    ``forced`` maps person_key → {session_id: mode} for people who must be present (see
+    :func:`build_attendance`); ``extra`` lists ``(person_key, session_id, status, mode)``
+    for people not on the roster. Used by :func:`build_pilot` and by the roll-out generator.
+    """
+    people = people.copy()
     people.insert(1, "pilot_id", design.id)
     attendance = build_attendance(design, people, rng, forced)
-    extra = pd.DataFrame(_extra_attendance(design), columns=["person_key", "session_id", "status", "mode"])
+    extra = pd.DataFrame(extra, columns=["person_key", "session_id", "status", "mode"])
     attendance = pd.concat([attendance, extra], ignore_index=True) if len(extra) else attendance
     world = PilotWorld(design, people.reset_index(drop=True), attendance, planted)
     world.people = _behaviour(world, rng)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from ...clean.metrics import fold_name
 from . import Written
-from .x_classic import _fates, _metrics
+from .x_classic import _fates, _metric_rows
 
 __all__ = ["write_facebook_insights"]
 
@@ -66,8 +66,10 @@ def _columns(daily: pd.DataFrame, rng: np.random.Generator) -> list[tuple[str, s
 
     def split(total: np.ndarray, parts: int, alpha: float = 1.0) -> np.ndarray:
         weights = rng.dirichlet(np.full(parts, alpha))
-        return np.stack([rng.multinomial(int(t), weights) if t > 0 else np.zeros(parts, dtype=np.int64)
-                         for t in np.nan_to_num(total)]).astype(float)
+        # one draw per day, in day order (a day with nothing to split draws nothing)
+        counts = np.nan_to_num(total)
+        return rng.multinomial(np.where(counts > 0, counts, 0).astype(np.int64), weights).reshape(-1, parts) \
+            .astype(float)
 
     def rolling(values: np.ndarray, days: int, p: float) -> np.ndarray:
         summed = pd.Series(np.nan_to_num(values)).rolling(days, min_periods=1).sum().to_numpy()
@@ -200,28 +202,34 @@ def write_facebook_insights(path: Path, *, source_file: str, page: str, daily: p
             label = f"{name} ({qualifier})" if names.count(name) > 1 else name
             metric = fold_name(label)
         metric_names.append(metric)
-    newest = n - 1
-    records = []
-    for k in range(n):
-        day = frame["date"][k]
-        text = f"{day.day:02d}/{day.month:02d}/{day.year}" if day_first else f"{day.month}/{day.day}/{day.year}"
-        cells = [text]
-        for (name, _, _, values, breakdown), metric in zip(columns, metric_names):
-            value = values[k]
-            not_yet = k == newest and n > 1 and not (name.startswith("Lifetime") or metric in ("new_follows", "unfollows"))
-            if np.isnan(value) or not_yet:
-                cells.append("")
-                continue
-            number = int(round(float(value)))
-            if breakdown and number == 0:
-                cells.append("")  # Facebook leaves zero breakdown cells empty ...
-                if k == newest and n > 1:
-                    continue  # ... which on the newest day reads as "not yet computed"
-            else:
-                cells.append(_cell(f"{number:,}") if resaved and metric == "page_likes" and number >= 1000
-                             else str(number))
-            records.append((k + 3, day, metric, float(number), frame["person_key"][k]))
-        lines.append(",".join(cells))
+    stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(frame["date"]), dtype="object")))
+    day, month = stamps.day.to_numpy().astype(str), stamps.month.to_numpy().astype(str)
+    year = stamps.year.to_numpy().astype(str).astype(object)
+    if day_first:
+        dates = np.char.zfill(day, 2).astype(object) + "/" + np.char.zfill(month, 2).astype(object) + "/" + year
+    else:
+        dates = month.astype(object) + "/" + day.astype(object) + "/" + year
+    newest = np.arange(n) == n - 1
+    numbers = np.empty((n, len(columns)))
+    keep = np.zeros((n, len(columns)), dtype=bool)
+    cells = [pd.Series(dates, dtype=object)]
+    for j, ((name, _, _, values, breakdown), metric) in enumerate(zip(columns, metric_names)):  # by column
+        values = np.asarray(values, dtype=float)
+        not_yet = newest & (n > 1) & (not (name.startswith("Lifetime") or metric in ("new_follows", "unfollows")))
+        blank = np.isnan(values) | not_yet
+        numbers[:, j] = np.round(np.where(blank, 0.0, values)) + 0.0
+        text = numbers[:, j].astype(np.int64).astype(str).astype(object)
+        if resaved and metric == "page_likes":
+            large = numbers[:, j] >= 1000
+            distinct, position = np.unique(numbers[large, j].astype(np.int64), return_inverse=True)
+            text[large] = np.array([_cell(f"{number:,}") for number in distinct.tolist()], dtype=object)[position]
+        empty = blank | (breakdown & (numbers[:, j] == 0))  # Facebook leaves zero breakdown cells empty ...
+        text[empty] = ""
+        # ... which on the newest day reads as "not yet computed"
+        keep[:, j] = ~blank & ~(breakdown & (numbers[:, j] == 0) & newest & (n > 1))
+        cells.append(pd.Series(text))
+    if n:
+        lines += cells[0].str.cat(cells[1:], sep=",").tolist()
     Path(path).write_bytes((newline.join(lines) + newline).encode(encoding))
     fates = _fates([(1, "skipped-structure", None, "header row (metric names)"),
                     (2, "skipped-structure", None, "second header row (metric descriptions)")]
@@ -232,5 +240,6 @@ def write_facebook_insights(path: Path, *, source_file: str, page: str, daily: p
               "empty breakdown cells mean 0", "newest day not yet computed (empty cells)"]
     if resaved:
         quirks += ["Windows-1252 encoding (re-saved in Excel)", "CRLF line ends", "thousands separators in page likes"]
-    return Written(source_file, "facebook-insights",
-                   {"metrics": _metrics(records, source_file, "facebook", page)}, fates, quirks)
+    expected = _metric_rows(numbers, keep, np.arange(3, n + 3), frame["date"], metric_names, frame["person_key"],
+                            source_file, "facebook", page)
+    return Written(source_file, "facebook-insights", {"metrics": expected}, fates, quirks)

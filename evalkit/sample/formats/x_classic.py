@@ -112,20 +112,6 @@ def _quoted(cells: list[str]) -> str:
     return ",".join('"' + str(c).replace('"', '""') + '"' for c in cells)
 
 
-def _count(value, decimal: bool) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    number = int(round(float(value)))
-    return f"{number}.0" if decimal else str(number)
-
-
-def _counts(values: pd.Series, decimal: bool) -> pd.Series:
-    """Counts as the classic exports wrote them (``89.0`` or ``89``; empty when missing)."""
-    numbers = pd.Series(values, dtype="object").astype(float)
-    text = numbers.fillna(0).round().astype(np.int64).astype(str) + (".0" if decimal else "")
-    return text.where(numbers.notna(), "")
-
-
 def _fates(rows: list[tuple[int, str, str | None, str | None]]) -> pd.DataFrame:
     return pd.DataFrame({
         "source_row": pd.array([r[0] for r in rows], dtype="Int64"),
@@ -209,17 +195,27 @@ def write_x_tweet_activity(path: Path, *, source_file: str, handle: str, posts: 
         "favorites" if (legacy_favorites and h == "likes") else h for h, _, _ in _TWEET_COUNTS
     ] + [p.replace("likes", "favorites") if legacy_favorites else p for p in _PROMOTED]
     urls = "https://twitter.com/" + handle + "/status/" + frame["post_id"].astype(str)
-    cells = [frame["post_id"].astype(str), urls,
-             frame["text"].astype(str).str.replace("&", "&amp;").str.replace("<", "&lt;").str.replace(">", "&gt;"),
-             frame["timestamp"].dt.strftime("%Y-%m-%d %H:%M +0000")]
+    ids = frame["post_id"].astype(str).to_numpy(dtype=object)
+    texts = frame["text"].astype(str)
+    escaped = texts.str.replace("&", "&amp;").str.replace("<", "&lt;").str.replace(">", "&gt;")
+    cells = [pd.Series(ids).str.replace('"', '""'),
+             ("https://twitter.com/" + handle.replace('"', '""') + "/status/" + pd.Series(ids).str.replace('"', '""')),
+             escaped.str.replace('"', '""').reset_index(drop=True),
+             frame["timestamp"].dt.strftime("%Y-%m-%d %H:%M +0000").reset_index(drop=True)]
     for _, name, decimal in _TWEET_COUNTS:  # one column at a time
-        values = pd.Series(counts[name]).reset_index(drop=True)
-        cells.append(values.map(java_double) if decimal is None else _counts(values, decimal))
-    cells += [pd.Series(["-"] * n)] * len(_PROMOTED)
-    quoted = ['"' + c.reset_index(drop=True).str.replace('"', '""') + '"' for c in cells]
-    body = quoted[0].str.cat(quoted[1:], sep=",") if n else pd.Series([], dtype=str)
-    lines = [_quoted(header), *body.tolist()]
-    spans = 1 + frame["text"].str.count("\n").to_numpy(dtype=np.int64)
+        numbers = _as_floats(counts[name])
+        if decimal is None:
+            cells.append(pd.Series(_java_doubles(numbers)))
+        else:
+            text = _whole_text(_whole(numbers))
+            if decimal:
+                text = np.where(np.isnan(numbers), text, text + ".0")
+            cells.append(pd.Series(text, dtype=object))
+    cells += [pd.Series(["-"] * n, dtype=object)] * len(_PROMOTED)
+    lines = [_quoted(header)]
+    if n:
+        lines += ('"' + cells[0].str.cat(cells[1:], sep='","') + '"').tolist()
+    spans = 1 + texts.str.count("\n").to_numpy(dtype=np.int64)
     rows = (2 + np.concatenate([[0], np.cumsum(spans)[:-1]])).tolist() if n else []
     Path(path).write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
 
@@ -245,7 +241,8 @@ def write_x_tweet_activity(path: Path, *, source_file: str, handle: str, posts: 
         quirks.append("raw line breaks inside tweet text")
     if frame["text"].str.contains(r"[&<>]").any():
         quirks.append("HTML entities in tweet text")
-    if any("E" in java_double(v) for v in counts["engagement_rate"]):
+    rate = 4 + [name for _, name, _ in _TWEET_COUNTS].index("engagement_rate")
+    if cells[rate].str.contains("E").any():
         quirks.append("engagement rate in E-notation")
     if legacy_favorites:
         quirks.append("'favorites' instead of 'likes' (older export)")
@@ -288,32 +285,94 @@ def write_x_daily_activity(path: Path, *, source_file: str, handle: str, daily: 
         "media_views": pd.Series(media_views),
         "media_engagements": pd.Series(rng.binomial(media_views, 0.4)),
     }
+    names = [name for _, name in _DAILY_COUNTS]
+    # one column at a time: the numbers a reader gets back (counts whole) and the text written
+    numbers = np.empty((n, len(names)))
+    cells = [pd.Series(_iso_dates(frame["date"]))]
+    for j, name in enumerate(names):
+        raw = _as_floats(values[name])
+        if name == "engagement_rate":
+            numbers[:, j] = raw
+            cells.append(pd.Series(_java_doubles(raw)))
+        else:
+            numbers[:, j] = _whole(raw)
+            cells.append(pd.Series(_whole_text(numbers[:, j])))
+    cells += [pd.Series(["-"] * n, dtype=object)] * len(_PROMOTED)
     lines = [_quoted(["Date"] + [h for h, _ in _DAILY_COUNTS] + _PROMOTED)]
-    records = []
-    for k in range(n):
-        cells = [frame["date"][k].isoformat()]
-        for _, name in _DAILY_COUNTS:
-            value = values[name][k]
-            if pd.isna(value):
-                cells.append("")
-                continue
-            cells.append(java_double(value) if name == "engagement_rate" else _count(value, False))
-            records.append((k + 2, frame["date"][k], name, float(value) if name == "engagement_rate"
-                            else float(int(round(float(value)))), frame["person_key"][k]))
-        cells += ["-"] * len(_PROMOTED)
-        lines.append(_quoted(cells))
+    if n:
+        lines += ('"' + cells[0].str.cat(cells[1:], sep='","') + '"').tolist()
     Path(path).write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
-    expected = _metrics(records, source_file, "x", handle)
+    expected = _metric_rows(numbers, ~np.isnan(numbers), np.arange(2, n + 2), frame["date"], names,
+                            frame["person_key"], source_file, "x", handle)
     fates = _fates([(1, "skipped-structure", None, "header row")] + [(k + 2, "kept", "metrics", None) for k in range(n)])
     quirks = ["every field quoted", "oldest first", "YYYY-MM-DD dates", "promoted columns holding '-'"]
-    if any("E" in java_double(v) for v in values["engagement_rate"].dropna()):
+    if any("E" in text for text in cells[1 + names.index("engagement_rate")] if text):
         quirks.append("engagement rate in E-notation")
     return Written(source_file, "x-daily-activity", {"metrics": expected}, fates, quirks)
 
 
+def _as_floats(values) -> np.ndarray:
+    """Numbers (any numeric or nullable dtype, or objects) as a float array, NaN for missing."""
+    if isinstance(values, (pd.Series, np.ndarray)) and values.dtype.kind in "iuf":
+        return np.asarray(values, dtype=float)
+    series = pd.Series(values)
+    if series.dtype == object:
+        series = series.astype(float)
+    return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _whole(numbers: np.ndarray) -> np.ndarray:
+    """Counts rounded as ``int(round(x))`` rounds them (half to even), as floats; NaN stays."""
+    return np.round(numbers) + 0.0
+
+
+def _whole_text(numbers: np.ndarray) -> np.ndarray:
+    """Whole numbers as digits (``89``), empty where missing."""
+    missing = np.isnan(numbers)
+    text = np.where(missing, 0, numbers).astype(np.int64).astype(str).astype(object)
+    text[missing] = ""
+    return text
+
+
+def _java_doubles(numbers: np.ndarray) -> np.ndarray:
+    """:func:`java_double` of every number (worked out once per distinct value), empty where missing."""
+    missing = np.isnan(numbers)
+    distinct, position = np.unique(np.where(missing, 0.0, numbers), return_inverse=True)
+    text = np.array([java_double(v) for v in distinct], dtype=object)[position.reshape(-1)]
+    text[missing] = ""
+    return text
+
+
+def _iso_dates(dates: pd.Series) -> np.ndarray:
+    """``datetime.date`` values as ``YYYY-MM-DD``."""
+    return np.array(list(dates), dtype="datetime64[D]").astype(str).astype(object)
+
+
+def _metric_rows(numbers: np.ndarray, keep: np.ndarray, source_rows: np.ndarray, dates: pd.Series,
+                 metrics: list[str], person_keys: pd.Series, source_file: str, platform: str,
+                 account: str) -> pd.DataFrame:
+    """Expected ``metrics`` rows from a day × metric matrix: one row per kept cell, in file order
+    (day by day, and within a day column by column)."""
+    day, column = np.nonzero(keep)
+    count = len(day)
+    return pd.DataFrame({
+        "source_file": pd.Series([source_file] * count, dtype="object"),
+        "source_row": pd.array(np.asarray(source_rows)[day], dtype="Int64"),
+        "platform": pd.Series([platform] * count, dtype="object"),
+        "account": pd.Series([account] * count, dtype="object"),
+        "date": pd.Series(np.asarray(list(dates), dtype=object)[day], dtype="object"),
+        "metric": pd.Series(np.asarray(metrics, dtype=object)[column], dtype="object"),
+        "value": pd.Series(numbers[day, column], dtype=float),
+        "person_key": pd.Series(np.asarray(list(person_keys), dtype=object)[day], dtype="object"),
+    })
+
+
 def _floats(values, whole: bool = True) -> pd.Series:
     """The numbers a reader gets back from written counts (whole numbers; NaN for blanks)."""
-    numbers = np.asarray(pd.Series(values, dtype="object").astype(float), dtype=float)
+    if isinstance(values, (pd.Series, np.ndarray)) and values.dtype.kind in "iuf":
+        numbers = np.asarray(values, dtype=float)
+    else:
+        numbers = np.asarray(pd.Series(values, dtype="object").astype(float), dtype=float)
     return pd.Series(np.round(numbers) if whole else numbers)
 
 

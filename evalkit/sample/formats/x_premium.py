@@ -19,14 +19,14 @@ header; the sample keeps them in ``metrics/<handle>/``.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import Written
-from .x_classic import TIMEZONE, _check_ids, _fates, _floats, _metrics, consistent_texts, _REPLY
+from .x_classic import (TIMEZONE, _REPLY, _as_floats, _check_ids, _fates, _floats, _metric_rows, _whole,
+                        _whole_text, consistent_texts)
 
 __all__ = ["write_x_account_content", "write_x_account_overview", "x_date"]
 
@@ -77,15 +77,21 @@ def x_date(day) -> str:
     return f"{_DAYS[day.weekday()]}, {_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
-def _cell(text: str) -> str:
-    text = "" if text is None else str(text)
-    if any(ch in text for ch in (",", '"', "\n", "\r")):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+def _x_dates(days) -> np.ndarray:
+    """:func:`x_date` of every ``datetime.date`` in ``days`` (vectorised)."""
+    stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(days), dtype="object")))
+    weekday = np.asarray(_DAYS, dtype=object)[stamps.day_of_week.to_numpy()]
+    month = np.asarray(_MONTHS, dtype=object)[stamps.month.to_numpy() - 1]
+    return (weekday + ", " + month + " " + stamps.day.to_numpy().astype(str).astype(object) + ", "
+            + stamps.year.to_numpy().astype(str).astype(object))
 
 
-def _number(value) -> str:
-    return "" if pd.isna(value) else str(int(round(float(value))))
+def _cells(texts: pd.Series) -> pd.Series:
+    """Texts as CSV cells with minimal quoting: quoted (quotes doubled) only when they hold a
+    comma, a quote or a line break."""
+    texts = texts.astype(object).reset_index(drop=True)
+    needs = texts.str.contains('[,"\n\r]', regex=True)
+    return ('"' + texts.str.replace('"', '""') + '"').where(needs, texts)
 
 
 def write_x_account_overview(path: Path, *, source_file: str, account: str, daily: pd.DataFrame,
@@ -120,22 +126,22 @@ def write_x_account_overview(path: Path, *, source_file: str, account: str, dail
     missing = [m for _, m in _OVERVIEW if m not in frame.columns]
     if missing:
         raise ValueError(f"daily lacks column(s): {', '.join(missing)}")
+    names = [name for _, name in _OVERVIEW]
+    numbers = np.empty((n, len(names)))
+    cells = [pd.Series('"' + _x_dates(frame["date"]) + '"', dtype=object)]  # the date holds commas
+    for j, name in enumerate(names):  # one column at a time
+        numbers[:, j] = _whole(_as_floats(frame[name]))
+        cells.append(pd.Series(_whole_text(numbers[:, j])))
     lines = ["Date," + ",".join(h for h, _ in _OVERVIEW)]
-    records = []
-    for k in range(n):
-        cells = [_cell(x_date(frame["date"][k]))]
-        for _, name in _OVERVIEW:
-            value = frame[name][k]
-            cells.append(_number(value))
-            if not pd.isna(value):
-                records.append((k + 2, frame["date"][k], name, float(int(round(float(value)))), frame["person_key"][k]))
-        lines.append(",".join(cells))
+    if n:
+        lines += cells[0].str.cat(cells[1:], sep=",").tolist()
     Path(path).write_bytes("\n".join(lines).encode("utf-8"))  # X leaves off the final newline
     fates = _fates([(1, "skipped-structure", None, "header row")] + [(k + 2, "kept", "metrics", None) for k in range(n)])
     quirks = ["newest first", "dates like 'Fri, Mar 21, 2025' (day not zero-padded)", "no final newline",
               "no account name in the file (folder metrics/<handle>/)", "no follower totals"]
-    return Written(source_file, "x-account-overview", {"metrics": _metrics(records, source_file, "x", account)},
-                   fates, quirks)
+    expected = _metric_rows(numbers, ~np.isnan(numbers), np.arange(2, n + 2), frame["date"], names,
+                            frame["person_key"], source_file, "x", account)
+    return Written(source_file, "x-account-overview", {"metrics": expected}, fates, quirks)
 
 
 def write_x_account_content(path: Path, *, source_file: str, account: str, posts: pd.DataFrame,
@@ -183,16 +189,18 @@ def write_x_account_content(path: Path, *, source_file: str, account: str, posts
             values[name] = pd.Series(drawn[name])
         else:
             raise ValueError(f"posts lacks column {name}")
-    urls = [f"https://x.com/{account}/status/{i}" for i in frame["post_id"]]
+    urls = ("https://x.com/" + account + "/status/" + frame["post_id"].astype(str)).tolist()
+    texts = frame["text"].astype(str)
+    cells = [frame["post_id"].astype(str), pd.Series('"' + _x_dates(frame["day"]) + '"', dtype=object),
+             _cells(texts.str.replace("&", "&amp;").str.replace("<", "&lt;").str.replace(">", "&gt;")),
+             pd.Series(urls, dtype=object)]
+    for _, name, _ in _CONTENT:  # one column at a time
+        cells.append(pd.Series(_whole_text(_whole(_as_floats(values[name])))))
     lines = ["Post id,Date,Post text,Post Link," + ",".join(h for h, _, _ in _CONTENT)]
-    rows, line = [], 2
-    for k in range(n):
-        cells = [frame["post_id"][k], _cell(x_date(frame["day"][k])),
-                 _cell(html.escape(frame["text"][k], quote=False)), urls[k]]
-        cells += [_number(values[name][k]) for _, name, _ in _CONTENT]
-        lines.append(",".join(cells))
-        rows.append(line)
-        line += 1 + frame["text"][k].count("\n")
+    if n:
+        lines += cells[0].str.cat([c.reset_index(drop=True) for c in cells[1:]], sep=",").tolist()
+    spans = 1 + texts.str.count("\n").to_numpy(dtype=np.int64)
+    rows = (2 + np.concatenate([[0], np.cumsum(spans)[:-1]])).tolist() if n else []
     Path(path).write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
 
     midnight = pd.Series(pd.to_datetime(pd.Series(list(frame["day"]), dtype="object")))
