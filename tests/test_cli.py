@@ -51,3 +51,14 @@ def test_validate_an_invalid_programme_names_the_key(tmp_path, capsys):
     assert main(["validate", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "pilots[0].id" in err and "Bad Id" in err
+
+
+def test_sample_writes_a_roll_out_of_areas(tmp_path, capsys):
+    out = tmp_path / "rollout"
+    assert main(["sample", str(out), "--areas", "2", "--years", "0.1", "--seed", "5"]) == 0
+    assert "wrote a roll-out of 2 areas" in capsys.readouterr().out
+    from evalkit.programme import load_programme
+
+    programme = load_programme(out)
+    assert len(programme.pilots) == 2
+    assert main(["sample", str(out), "--areas", "0"]) == 2
