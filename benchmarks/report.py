@@ -61,13 +61,16 @@ def floor_seconds(count: int, jobs: int, folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def measure(programme: Path, *, jobs: int, work: Path | None = None) -> dict:
-    """Time ``evalkit report`` (rendering only) and the floor; return the figures."""
+def measure(programme: Path, *, jobs: int, work: Path | None = None, clean_dir: Path | None = None) -> dict:
+    """Time ``evalkit report`` (rendering only) and the floor; return the figures.
+
+    ``clean_dir`` holds the programme's clean tables (cleaned first when missing or stale).
+    """
     from evalkit.programme import load_programme
     from evalkit.report.render import ensure_clean, render_programme
 
     work = work or Path(tempfile.mkdtemp(prefix="evalkit-report-bench-"))
-    clean = work / "clean"
+    clean = clean_dir or work / "clean"
     ensure_clean(programme, clean)
     count = len(load_programme(programme).pilots) + 1
     floor_dir = work / "floor"

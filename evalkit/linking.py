@@ -105,6 +105,10 @@ IDENTITY = ["source_name", "source_email", "source_handle", "platform", "source_
 #: how many candidates the review queue shows per identity
 CANDIDATES = 3
 
+#: optional column of a table given to :func:`link_pilot`: how many rows each of its rows
+#: stands for (a caller with millions of rows passes each distinct identity once)
+ROWS = "_rows"
+
 REVIEW_COLUMNS = [
     "pilot_id", "source_table", "identity", "source_name", "source_email", "source_handle",
     "platform", "status", "reason", "n_rows",
@@ -642,7 +646,9 @@ def link_pilot(
     tables
         Canonical table name → frame. Person tables are matched on ``source_name`` and
         ``source_email`` (and Zoom's ``source_original_name``, Teams' ``upn``), account
-        tables (metrics, posts) on ``account``; other tables pass through unchanged.
+        tables (metrics, posts) on ``account``; other tables pass through unchanged. A
+        frame may carry a :data:`ROWS` column (how many table rows each row stands for,
+        counted in ``n_rows``), so a large table can be linked by its distinct identities.
     key
         The pseudonym key (:func:`evalkit.roster.load_key`).
     settings
@@ -677,6 +683,8 @@ def link_pilot(
         ids = identity_frame(name, frame)
         if ids is not None:
             ids["_key"] = _identity_key(ids)
+            # a caller passing each distinct identity once says how many rows each stands for
+            ids["_rows"] = frame[ROWS].to_numpy(dtype=np.int64) if ROWS in frame.columns else 1
             per_table[name] = ids
 
     if per_table:
@@ -684,7 +692,7 @@ def link_pilot(
             [ids.assign(source_table=name) for name, ids in per_table.items()], ignore_index=True
         )
     else:
-        every = pd.DataFrame(columns=[*IDENTITY, "_key", "source_table"])
+        every = pd.DataFrame(columns=[*IDENTITY, "_key", "_rows", "source_table"])
     distinct = every.drop_duplicates("_key").sort_values("_key").reset_index(drop=True)[[*IDENTITY, "_key"]]
 
     distinct["_email"] = fold_email(distinct["source_email"])
@@ -698,7 +706,7 @@ def link_pilot(
     decided = pd.concat([distinct, decision], axis=1)
     decided["ident"] = decided.index
 
-    rows = every.groupby(["source_table", "_key"], sort=True).size().rename("n_rows").reset_index()
+    rows = every.groupby(["source_table", "_key"], sort=True)["_rows"].sum().rename("n_rows").reset_index()
     links = rows.merge(decided, on="_key", how="left")
     links = _apply_resolutions(links, pilot_id, resolutions, people, notes)
 

@@ -6,6 +6,21 @@ applies the programme's settings and item map, validates each table against its 
 returns a :class:`CleanResult`. ``write_clean`` writes ``<table>.parquet`` for every
 canonical table plus ``summary.md`` and ``review.csv``.
 
+At scale:
+
+* files are read in a pool of processes (``jobs``; a small programme is read in this
+  process, where starting workers would cost more than it saves);
+* pilots are cleaned one at a time, in programme order, while the workers read the next
+  pilot's files; each file's tables are validated where they were read, and reach this
+  process as Arrow tables (no per-row Python work, no pandas copies);
+* with ``out``, each pilot's tables go to the store as soon as the pilot is done (memory
+  holds about one pilot), and :attr:`CleanResult.tables` reads them back when asked.
+
+The store (see :mod:`evalkit.store`): ``<out>/<table>.parquet`` is one file per table for
+a small programme (input under :data:`PARTITION_BYTES`), and a hive-partitioned folder
+``<out>/<table>.parquet/pilot_id=<id>/part-0.parquet`` for a larger one; pandas, Arrow and
+DuckDB read either at the same path.
+
 Exit codes (``CleanResult.exit_code``): 0 clean; 1 finished but some rows quarantined;
 2 a file or the programme could not be used at all.
 """
@@ -13,23 +28,54 @@ Exit codes (``CleanResult.exit_code``): 0 clean; 1 finished but some rows quaran
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from . import schemas
+from . import linking, roster, schemas, store
 from .programme import Pilot, Programme, load_programme
 from .readers import InputError, UnsupportedFormat, read
 from .readers.base import Context, conform
 
-__all__ = ["CleanResult", "FileResult", "clean_programme", "input_files", "write_clean"]
+__all__ = [
+    "CleanResult",
+    "FileResult",
+    "choose_jobs",
+    "clean_programme",
+    "input_files",
+    "read_clean_table",
+    "store_files",
+    "write_clean",
+]
 
 #: folders of a pilot that hold input files
 INPUT_FOLDERS = ("attendance", "surveys", "metrics")
 #: the tables a reader can yield (the others come from the programme, roster and linking)
 FILE_TABLES = ("attendance", "responses", "comments", "metrics", "posts")
+#: a programme with less input than this is read in this process (no worker start-up)
+TINY_PROGRAMME_BYTES = 16 << 20
+#: a programme with at least this much input is stored partitioned by pilot; a smaller one
+#: as one file per table
+PARTITION_BYTES = 64 << 20
+#: how many pilots' files the workers may be reading ahead of the pilot being cleaned
+LOOKAHEAD_PILOTS = 2
+#: at most this many files go to a worker at once
+FILES_PER_TASK = 8
+
+# the columns that name a person (person tables) or an account (account tables), as
+# linking reads them
+_PERSON_COLUMNS = ("source_name", "source_email", "source_original_name", "source_upn", "upn")
+_ACCOUNT_COLUMNS = ("account", "platform")
 
 
 @dataclass
@@ -47,8 +93,17 @@ class FileResult:
 
 @dataclass
 class CleanResult:
+    """What cleaning a programme gives.
+
+    ``tables`` maps every canonical table name to its DataFrame, made when first asked
+    for (from memory, or read from the store when the run wrote one), so a national run
+    holds no table in memory it is not using. ``counts`` (rows per table) and
+    ``quarantined`` (the quarantined raw rows) are kept apart for summaries that need no
+    table.
+    """
+
     programme: Programme
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
     files: list[FileResult]
     #: identities an evaluator should resolve (ambiguous and unmatched), with candidates
     review: pd.DataFrame
@@ -57,12 +112,28 @@ class CleanResult:
     #: problems with the programme as a whole (a roster that cannot be read, a missing key)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: rows per canonical table (all pilots)
+    counts: dict[str, int] | None = None
+    #: the quarantined raw rows: ``pilot_id, source_file, source_row, table, reason``
+    quarantined: pd.DataFrame | None = None
+    #: the store folder the tables were written to (``None`` when held in memory)
+    store: Path | None = None
+    #: ``partitioned`` or ``file`` (see :mod:`evalkit.store`): the layout the store was
+    #: written in, or (held in memory) the one :func:`write_clean` writes by default
+    layout: str | None = None
+
+    def __post_init__(self):
+        if self.quarantined is None:
+            fates = self.tables["row_fates"]
+            self.quarantined = fates[fates["fate"] == "quarantined"].reset_index(drop=True)
+        if self.counts is None:
+            self.counts = {name: len(self.tables[name]) for name in schemas.TABLES}
 
     @property
     def exit_code(self) -> int:
         if self.problems or any(f.status == "failed" for f in self.files):
             return 2
-        if (self.tables["row_fates"]["fate"] == "quarantined").any():
+        if len(self.quarantined):
             return 1
         return 0
 
@@ -108,10 +179,12 @@ def context_for(programme: Programme, pilot: Pilot, path: Path) -> tuple[Context
     return context, (pin.format if pin else None), bool(pin and pin.ignore)
 
 
-def sessions_table(programme: Programme) -> pd.DataFrame:
-    """The canonical ``sessions`` table from ``programme.yml``."""
+def sessions_table(programme: Programme, pilot_id: str | None = None) -> pd.DataFrame:
+    """The canonical ``sessions`` table from ``programme.yml`` (one pilot's, when given)."""
     rows = []
     for pilot in programme.pilots:
+        if pilot_id is not None and pilot.id != pilot_id:
+            continue
         for s in pilot.sessions:
             start = None
             if s.start:
@@ -130,6 +203,8 @@ def sessions_table(programme: Programme) -> pd.DataFrame:
                     "label": s.label or s.id,
                 }
             )
+    if not rows:
+        return schemas.empty("sessions")
     frame = pd.DataFrame(rows)
     frame["start"] = pd.to_datetime(frame["start"])
     if frame["start"].dt.tz is None:
@@ -137,7 +212,11 @@ def sessions_table(programme: Programme) -> pd.DataFrame:
     return conform("sessions", frame)
 
 
-def clean_programme(path: str | Path, *, key: bytes | None = None, link: bool = True) -> CleanResult:
+# --------------------------------------------------------------------------- the whole run
+
+def clean_programme(path: str | Path, *, key: bytes | None = None, link: bool = True,
+                    jobs: int | None = None, out: str | Path | None = None,
+                    layout: str | None = None) -> CleanResult:
     """Read, clean, validate and link every file of the programme folder at ``path``.
 
     Parameters
@@ -149,66 +228,345 @@ def clean_programme(path: str | Path, *, key: bytes | None = None, link: bool = 
         variable or key file).
     link
         Link people to the roster and fill ``participant_id`` (needs the key).
+    jobs
+        Processes reading files at once: ``None`` chooses (every core, or this process
+        alone for a programme under :data:`TINY_PROGRAMME_BYTES`); ``1`` reads in this
+        process (for debugging).
+    out
+        A folder to write the store into as the run goes (pilot by pilot: memory holds
+        about one pilot's tables), with ``summary.md`` and ``review.csv``; the result's
+        ``tables`` are then read from it when asked for. Without ``out`` every table is
+        kept in memory (write them later with :func:`write_clean`).
+    layout
+        ``partitioned`` or ``file`` (see :mod:`evalkit.store`); by default ``partitioned``
+        when the programme's input reaches :data:`PARTITION_BYTES`.
 
     Raises
     ------
     ProgrammeError
         When ``programme.yml`` cannot be used at all.
+
+    Examples
+    --------
+    >>> result = clean_programme("tests/data/bad", key=b"a test key for broken inputs", jobs=1)
+    >>> result.exit_code, result.counts["attendance"]
+    (2, 5)
     """
     programme = load_programme(path)
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in FILE_TABLES}
-    fates: list[pd.DataFrame] = []
-    files: list[FileResult] = []
-    for pilot in programme.pilots:
-        for file in input_files(programme, pilot):
-            files.append(_read_one(programme, pilot, file, parts, fates))
-
-    tables = {name: _times_in(_combine(name, frames), programme.settings.timezone)
-              for name, frames in parts.items()}
-    row_fates = _combine("row_fates", fates)
-    tables, row_fates, notes = _validate(tables, row_fates)
-    tables["row_fates"] = row_fates
-    tables["sessions"] = sessions_table(programme)
+    timezone = programme.settings.timezone
+    tasks = {pilot.id: input_files(programme, pilot) for pilot in programme.pilots}
+    size = sum(_size(f) for files in tasks.values() for f in files)
+    jobs = choose_jobs(jobs, sum(len(files) for files in tasks.values()), size)
+    layout = layout or ("partitioned" if size >= PARTITION_BYTES else "file")
+    if layout not in store.LAYOUTS:
+        raise ValueError(f"unknown store layout {layout!r}; use one of {', '.join(store.LAYOUTS)}")
 
     problems: list[str] = []
-    review = pd.DataFrame()
-    link_counts = pd.DataFrame()
-    tables["participants"] = schemas.empty("participants")
-    tables["links"] = schemas.empty("links")
     if link:
-        tables, review, link_counts, link_problems = _link(programme, tables, key)
-        problems.extend(link_problems)
-    for name in schemas.TABLES:
-        tables.setdefault(name, schemas.empty(name))
-    _count_fates(files, row_fates)
-    return CleanResult(programme, tables, files, review, link_counts, problems, notes)
+        key, problem = _key(programme, key)
+        if problem:
+            problems.append(problem)
+            link = False
+    root = Path(out) if out is not None else None
+    if root is not None:
+        root.mkdir(parents=True, exist_ok=True)
+        store.clear_store(root)
+
+    memory: dict[str, list[tuple[str, pa.Table]]] = {name: [] for name in schemas.TABLES}
+    files: list[FileResult] = []
+    notes: list[str] = []
+    reviews, link_counts, quarantined = [], [], []
+    counts = dict.fromkeys(schemas.TABLES, 0)
+    dropped = 0
+    seen: dict[str, pa.Schema] = {}  # each table's columns so far (partitioned store)
+    with _FileReader(programme, jobs) as reader:
+        for pilot, outcomes in reader.pilots(tasks):
+            cleaned = _clean_pilot(programme, pilot, outcomes, key=key if link else None, timezone=timezone)
+            files += [o.file for o in outcomes]
+            notes += [n for n in cleaned.notes if n not in notes]
+            problems += cleaned.problems
+            dropped += cleaned.dropped
+            reviews.append(cleaned.review)
+            link_counts.append(cleaned.link_counts)
+            quarantined.append(cleaned.quarantined)
+            for name, table in cleaned.tables.items():
+                counts[name] += table.num_rows
+                if root is None or layout != "partitioned":
+                    memory[name].append((pilot.id, table))
+            if root is not None and layout == "partitioned":  # written now: memory holds one pilot
+                store.write_parts(root, pilot.id, _widened(cleaned.tables, seen), threads=jobs)
+            del cleaned, outcomes
+    if dropped:
+        notes.insert(0, f"metrics: {dropped} value(s) for an account, day and metric already given by "
+                        "another file were left out (the first file's value is kept)")
+    if root is not None and layout == "partitioned":
+        store.finish_store(root, layout, [p.id for p in programme.pilots])
+        tables = store.StoreTables.on_disk(root, [p.id for p in programme.pilots])
+    elif root is not None:  # a small programme: each table written once, as one file
+        for name, parts in memory.items():
+            store.write_file(root, name, [part for _, part in parts], timezone)
+        memory.clear()
+        tables = store.StoreTables.on_disk(root, [p.id for p in programme.pilots])
+    else:
+        tables = store.StoreTables.in_memory(memory, timezone)
+    result = CleanResult(
+        programme, tables, files, _stack(reviews), _stack(link_counts), problems, notes,
+        counts=counts, quarantined=_stack(quarantined, _QUARANTINED), store=root, layout=layout,
+    )
+    if root is not None:
+        _write_summaries(result, root)
+    return result
 
 
-def _read_one(programme, pilot, file, parts, fates) -> FileResult:
+def _widened(tables: dict[str, pa.Table], seen: dict[str, pa.Schema]) -> dict[str, pa.Table]:
+    """A pilot's tables with every column earlier pilots' tables had (empty where this
+    pilot has none), ``seen`` grown by the columns it brings: parts written this way share
+    one schema once the readers' extra columns have all appeared, so finishing the store
+    rewrites only the parts written before that."""
+    out = {}
+    for name, table in tables.items():
+        schema = store.unified_schema([seen[name], table.schema], name) if name in seen else table.schema
+        seen[name] = schema
+        out[name] = table if table.schema.equals(schema) else store.conform_arrow(table, schema)
+    return out
+
+
+def choose_jobs(jobs: int | None, n_files: int, size: int) -> int:
+    """How many processes read files: ``jobs`` when given; else one (this process) for a
+    programme of one file or under :data:`TINY_PROGRAMME_BYTES` of input, or on one core;
+    else one per core, at most one per file.
+
+    >>> choose_jobs(None, 250, 3_500_000), choose_jobs(3, 250, 3_500_000)
+    (1, 3)
+    """
+    if jobs is not None:
+        return max(1, int(jobs))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores <= 1 or n_files < 2 or size < TINY_PROGRAMME_BYTES:
+        return 1
+    return min(cores, n_files)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _key(programme: Programme, key: bytes | None) -> tuple[bytes | None, str | None]:
+    if key is not None:
+        return key, None
+    try:
+        return roster.load_key(programme), None
+    except (roster.KeyMissing, OSError) as exc:
+        return None, str(exc)
+
+
+_QUARANTINED = ["pilot_id", "source_file", "source_row", "table", "reason"]
+
+
+def _stack(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
+    frames = [f for f in frames if f is not None and len(f.columns)]
+    if not frames:
+        return pd.DataFrame(columns=columns) if columns else pd.DataFrame()
+    filled = [f for f in frames if len(f)]
+    return pd.concat(filled or frames[:1], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- reading files
+
+@dataclass
+class _FileOutcome:
+    """One file read, cleaned and validated: its result, Arrow tables and fates."""
+
+    file: FileResult
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    fates: pa.Table | None = None
+    #: faults of a whole table (not of a row), for the run's notes
+    notes: list[str] = field(default_factory=list)
+    #: metrics values left out because the file gives them twice
+    dropped: int = 0
+    #: the file's quarantined rows (see ``_QUARANTINED``)
+    quarantined: pd.DataFrame | None = None
+    #: the (platform, account) pairs of its metrics, to know when files overlap
+    accounts: frozenset = frozenset()
+
+
+#: the programme a worker reads for (set once per process)
+_PROGRAMME: Programme | None = None
+
+
+def _start_worker(programme: Programme) -> None:
+    global _PROGRAMME
+    _PROGRAMME = programme
+
+
+def _read_task(task: tuple[str, list[Path]]) -> list[_FileOutcome]:
+    pilot_id, files = task
+    pilot = _PROGRAMME.pilot(pilot_id)
+    return [read_file(_PROGRAMME, pilot, file) for file in files]
+
+
+def read_file(programme: Programme, pilot: Pilot, file: Path) -> _FileOutcome:
+    """Read one input file and make its tables ready for the store: pilot and source file
+    stamped, timestamps in the programme's time zone, rows that break their table's
+    schema quarantined (the reason names file, row, column and value), the rest as Arrow
+    tables with the store's types. Never raises: a file that cannot be used is a failed
+    :class:`FileResult` with a one-line error."""
     context, pinned_format, ignored = context_for(programme, pilot, file)
     relative = context.source_file
     if ignored:
-        return FileResult(pilot.id, relative, pinned_format, "ignored", notes=["ignored by a pin in programme.yml"])
+        return _FileOutcome(FileResult(pilot.id, relative, pinned_format, "ignored",
+                                       notes=["ignored by a pin in programme.yml"]))
     try:
         reading = read(file, context, format=pinned_format)
     except (UnsupportedFormat, InputError) as exc:
-        return FileResult(pilot.id, relative, None, "failed", error=_relative_message(exc, file, relative))
+        return _FileOutcome(FileResult(pilot.id, relative, None, "failed",
+                                       error=_relative_message(exc, file, relative)))
     except Exception as exc:  # a reader bug must not stop the other files
-        return FileResult(pilot.id, relative, None, "failed",
-                          error=f"{relative}: could not be read ({type(exc).__name__}: {exc})")
-    for name, table in reading.tables.items():
-        if name in parts and len(table):
-            parts[name].append(_stamp(table, pilot.id, relative))
-    fates.append(_stamp(reading.fates, pilot.id, relative))
-    notes = list(reading.notes)
-    if not (reading.fates["fate"] != "skipped-structure").any():
-        notes.insert(0, "the file has no data rows (a header or titles only)")
-    return FileResult(pilot.id, relative, reading.format, "read", notes=notes)
+        return _FileOutcome(FileResult(pilot.id, relative, None, "failed",
+                                       error=f"{relative}: could not be read ({type(exc).__name__}: {exc})"))
+    try:
+        return _settle(programme, pilot, reading, relative)
+    except Exception as exc:  # a value no step expected: the file, not the run, fails
+        return _FileOutcome(FileResult(pilot.id, relative, reading.format, "failed",
+                                       error=f"{relative}: could not be cleaned ({type(exc).__name__}: {exc})"))
+
+
+def _settle(programme: Programme, pilot: Pilot, reading, relative: str) -> _FileOutcome:
+    timezone = programme.settings.timezone
+    fill = {"pilot_id": pilot.id, "source_file": relative}
+    notes, tables = [], {}
+    faults: list[pd.DataFrame] = []
+    dropped = 0
+    accounts: frozenset = frozenset()
+    for name in FILE_TABLES:
+        fast = name in reading.arrow
+        if fast:  # the reader's fast lane made it with the store's types
+            data, frame, odd = _stamped_arrow(reading.arrow[name], name, pilot.id, relative, timezone), None, set()
+            if not data.num_rows:
+                continue
+        else:
+            frame = reading.tables.get(name)
+            if frame is None or not len(frame):
+                continue
+            frame = frame.reset_index(drop=True)
+            given = frame.drop(columns=["pilot_id"]) if "pilot_id" in frame.columns else frame
+            data, odd = store._to_arrow(name, given, timezone, fill)
+        positions = np.arange(data.num_rows)
+        if name == "metrics":  # one value per account, day and metric: the first
+            # (a fast lane gives one account, each day once and each metric once: none repeat)
+            repeated = np.zeros(data.num_rows, dtype=bool) if fast else \
+                store.repeated_keys(data, ["pilot_id", "platform", "account", "date", "metric"])
+            if repeated.any():
+                data, positions = data.filter(pa.array(~repeated)), positions[~repeated]
+                dropped += int(repeated.sum())
+            accounts = _accounts(data)
+        suspect = store.suspect_rows(name, data, frame.iloc[positions].reset_index(drop=True) if odd else None, odd,
+                                     unique_done=name == "metrics")
+        if suspect.any():  # only rows that may break the schema are shown to pandera
+            rows = np.flatnonzero(suspect)
+            chosen = frame.iloc[positions[rows]] if frame is not None else store.to_pandas(data.take(pa.array(rows)), name)
+            subset = conform(name, _times_in(_stamp(chosen, pilot.id, relative), timezone))
+            subset.index = rows
+            found = schemas.failures(name, subset)
+            row_faults = found[found["row"].notna()]
+            if len(row_faults):
+                faults.append(_fault_reasons(subset, row_faults, name))
+                bad = np.zeros(data.num_rows, dtype=bool)
+                bad[row_faults["row"].unique().astype(np.int64)] = True
+                data = data.filter(pa.array(~bad))
+            whole = found[found["row"].isna()]
+            if len(whole):
+                notes.append(f"{name}: " + "; ".join(f"{r.column} {r.check}" for r in whole.itertuples()))
+        tables[name] = data
+    if "row_fates" in reading.arrow and not faults:  # fates as the fast lane made them
+        arrow_fates = _stamped_arrow(reading.arrow["row_fates"], "row_fates", pilot.id, relative, timezone)
+        fate = store.plain(arrow_fates.select(["fate"])).column(0).combine_chunks()
+        counted = pc.value_counts(fate)
+        fate_counts = dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()))
+        quarantined = pd.DataFrame(columns=_QUARANTINED) if not fate_counts.get("quarantined") else \
+            store.to_pandas(arrow_fates.filter(pc.equal(fate, "quarantined")).select(_QUARANTINED))
+    else:
+        fates = _stamp(reading.fates, pilot.id, relative)
+        if faults:
+            fates = _quarantine(fates, pd.concat(faults, ignore_index=True))
+        fate_counts = fates["fate"].value_counts().to_dict()
+        quarantined = fates[fates["fate"] == "quarantined"][_QUARANTINED].reset_index(drop=True)
+        arrow_fates = store.to_arrow("row_fates", fates, timezone)
+    file_notes = list(reading.notes)
+    if not sum(n for fate, n in fate_counts.items() if fate != "skipped-structure"):
+        file_notes.insert(0, "the file has no data rows (a header or titles only)")
+    result = FileResult(pilot.id, relative, reading.format, "read", notes=file_notes,
+                        counts={fate: int(fate_counts.get(fate, 0)) for fate in schemas.FATES})
+    # repetitive text dictionary-encoded: what crosses to the cleaning process is small
+    return _FileOutcome(result, {name: store.compact(t) for name, t in tables.items()}, store.compact(arrow_fates),
+                        notes, dropped, quarantined, accounts)
+
+
+def _stamped_arrow(data: pa.Table, name: str, pilot_id: str, relative: str, timezone: str) -> pa.Table:
+    """A fast-lane table as the pipeline stamps tables: the pilot set, the source file
+    where the reader left none, the store's contract types (times in ``timezone``; text
+    may stay dictionary-encoded)."""
+    n = data.num_rows
+    ids = data.column("pilot_id") if "pilot_id" in data.column_names else None
+    if ids is None or (n and _single(ids) != pilot_id):
+        ids = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([pilot_id]))
+        data = data.set_column(data.schema.get_field_index("pilot_id"), "pilot_id", ids) \
+            if "pilot_id" in data.column_names else data.append_column("pilot_id", ids)
+    if "source_file" in data.column_names and data.column("source_file").null_count:
+        index = data.schema.get_field_index("source_file")
+        data = data.set_column(index, "source_file", pc.fill_null(store.plain(data.select(["source_file"]))
+                                                                  .column(0), relative))
+    contract = store.arrow_schema(name, timezone)
+    wanted = []
+    for field in data.schema:
+        if field.name in store.KINDS[name]:
+            kind = contract.field(field.name).type
+            plain = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+            wanted.append(field if plain == kind else contract.field(field.name))
+        else:
+            wanted.append(field)
+    present = {f.name for f in wanted}
+    order = [*[f.name for f in contract if f.name in present], *[f.name for f in wanted if f.name not in store.KINDS[name]]]
+    by_name = {f.name: f for f in wanted}
+    schema = pa.schema([*[by_name[o] for o in order], *[f for f in contract if f.name not in present]])
+    return data if data.schema.equals(schema) else store.conform_arrow(data, schema)
+
+
+def _single(column) -> object:
+    """The one value every row of ``column`` holds, or ``None`` (when it holds more, or a
+    missing one)."""
+    if column.null_count or len(column) == 0:
+        return None
+    words: set = set()
+    for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+        if pa.types.is_dictionary(chunk.type):
+            words.update(chunk.dictionary.take(pc.unique(chunk.indices)).to_pylist())
+        else:
+            words.update(pc.unique(chunk).to_pylist())
+        if len(words) > 1:
+            return None
+    return next(iter(words), None)
+
+
+def _accounts(metrics: pa.Table) -> frozenset:
+    """The (platform, account) pairs of a file's metrics."""
+    platform, account = _single(metrics.column("platform")), _single(metrics.column("account"))
+    if platform is not None and account is not None:  # the usual file: one account
+        return frozenset({(platform, account)})
+    pairs = store.plain(metrics.select(["platform", "account"]))
+    first = ~store.repeated_keys(pairs, ["platform", "account"])
+    pairs = pairs.filter(pa.array(first))
+    return frozenset(zip(pairs.column("platform").to_pylist(), pairs.column("account").to_pylist()))
 
 
 def _stamp(frame: pd.DataFrame, pilot_id: str, relative: str) -> pd.DataFrame:
     """Set the pilot, and the source file where the reader left it empty (a reader of a
     workbook with several sheets names the sheet too: ``file.xlsx#Sheet``)."""
+    if "source_file" in frame and frame["source_file"].notna().all():
+        return frame.assign(pilot_id=pilot_id)
     source = frame["source_file"] if "source_file" in frame else pd.Series(None, index=frame.index, dtype=object)
     return frame.assign(pilot_id=pilot_id, source_file=source.where(source.notna(), relative))
 
@@ -217,154 +575,317 @@ def _relative_message(exc: Exception, file: Path, relative: str) -> str:
     return str(exc).replace(str(file), relative)
 
 
-def _combine(name: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return schemas.empty(name)
-    combined = pd.concat(frames, ignore_index=True)
-    return conform(name, combined)
-
-
 #: timestamp columns of the canonical tables (tz-aware, shown in the programme's time zone)
 TIME_COLUMNS = ("joined_at", "left_at", "submitted_at", "timestamp", "start")
 
 
 def _times_in(frame: pd.DataFrame, timezone: str) -> pd.DataFrame:
     """One tz-aware dtype per timestamp column (files from several readers arrive as mixed
-    objects after concatenation); instants are kept, shown in ``timezone``."""
-    out = frame.copy()
+    objects); instants are kept, shown in ``timezone``."""
+    out = frame
     for column in TIME_COLUMNS:
         if column in out.columns:
-            out[column] = pd.to_datetime(out[column], utc=True).dt.tz_convert(timezone)
+            values = out[column]
+            if isinstance(values.dtype, pd.DatetimeTZDtype) and str(values.dtype.tz) == timezone:
+                continue
+            out = out.assign(**{column: pd.to_datetime(values, utc=True).dt.tz_convert(timezone)})
     return out
 
 
-def _validate(tables, row_fates):
-    """Quarantine rows that break their table's schema; return tables, fates and notes."""
-    notes = []
-    for name, table in tables.items():
-        if table.empty:
+def _fault_reasons(table: pd.DataFrame, faults: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One reason per faulty row (every fault of the row, worded), keyed by its record."""
+    rows = []
+    for label, found in faults.groupby("row", sort=False):  # faulty rows only
+        record = table.loc[label]
+        if pd.isna(record["source_row"]):
             continue
-        if name == "metrics":
-            table, dropped = _unique_metrics(table)
-            if dropped:
-                notes.append(
-                    f"metrics: {dropped} value(s) for an account, day and metric already given by "
-                    "another file were left out (the first file's value is kept)"
-                )
-        found = schemas.failures(name, table)
-        row_faults = found[found["row"].notna()]
-        if not row_faults.empty:
-            bad_index = pd.Index(row_faults["row"].unique())
-            bad = table.loc[bad_index]
-            for label, rows in row_faults.groupby("row", sort=False):
-                record = table.loc[label]
-                reason = "; ".join(
-                    f"column '{r.column}' {r.check}: {r.value!r}" for r in rows.itertuples()
-                )
-                row_fates = _quarantine(row_fates, record["source_file"], record["source_row"],
-                                        name, f"row {record['source_row']}: {reason}")
-            table = table.drop(index=bad.index).reset_index(drop=True)
-        whole = found[found["row"].isna()]
-        if not whole.empty:
-            notes.append(f"{name}: " + "; ".join(f"{r.column} {r.check}" for r in whole.itertuples()))
-        tables[name] = table
-    return tables, row_fates, notes
+        reason = "; ".join(f"column '{r.column}' {r.check}: {r.value!r}" for r in found.itertuples())
+        rows.append((record["source_file"], int(record["source_row"]), name,
+                     f"row {int(record['source_row'])}: {reason}"))
+    return pd.DataFrame(rows, columns=["source_file", "source_row", "table", "reason"])
 
 
-def _unique_metrics(metrics: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    keys = ["pilot_id", "platform", "account", "date", "metric"]
-    duplicated = metrics.duplicated(subset=keys, keep="first")
-    return metrics[~duplicated].reset_index(drop=True), int(duplicated.sum())
+def _quarantine(fates: pd.DataFrame, faults: pd.DataFrame) -> pd.DataFrame:
+    """Fates with the records of faulty rows quarantined (a later fault of the same record
+    gives the reason, as the tables are checked in order)."""
+    last = faults.drop_duplicates(["source_file", "source_row"], keep="last")
+    keys = pd.MultiIndex.from_arrays([fates["source_file"].astype(object), fates["source_row"].astype("Int64")])
+    wanted = pd.MultiIndex.from_arrays([last["source_file"].astype(object), last["source_row"].astype("Int64")])
+    position = wanted.get_indexer(keys)
+    hit = position >= 0
+    if not hit.any():
+        return fates
+    out = fates.copy()
+    out.loc[hit, "fate"] = "quarantined"
+    out.loc[hit, "table"] = last["table"].to_numpy(dtype=object)[position[hit]]
+    out.loc[hit, "reason"] = last["reason"].to_numpy(dtype=object)[position[hit]]
+    return out
 
 
-def _quarantine(row_fates, source_file, source_row, table, reason):
-    mask = (row_fates["source_file"] == source_file) & (row_fates["source_row"] == source_row)
-    row_fates = row_fates.copy()
-    row_fates.loc[mask, "fate"] = "quarantined"
-    row_fates.loc[mask, "table"] = table
-    row_fates.loc[mask, "reason"] = reason
-    return row_fates
+class _FileReader:
+    """Reads a programme's files pilot by pilot: in this process (``jobs == 1``) or in a
+    pool of processes kept busy with the next pilot's files while one is cleaned."""
+
+    def __init__(self, programme: Programme, jobs: int):
+        self.programme = programme
+        self.jobs = jobs
+        self.pool = None
+
+    def __enter__(self) -> "_FileReader":
+        if self.jobs > 1:
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(),
+                                            initializer=_start_worker, initargs=(self.programme,))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def pilots(self, tasks: dict[str, list[Path]]) -> Iterator[tuple[Pilot, list[_FileOutcome]]]:
+        """Each pilot (programme order) with the outcomes of its files (file order)."""
+        pilots = [self.programme.pilot(pilot_id) for pilot_id in tasks]
+        if self.pool is None:
+            for pilot in pilots:
+                yield pilot, [read_file(self.programme, pilot, f) for f in tasks[pilot.id]]
+            return
+        waiting: deque = deque()
+        upcoming = iter(pilots)
+        for pilot in upcoming:
+            waiting.append((pilot, self._submit(pilot, tasks[pilot.id])))
+            if len(waiting) > LOOKAHEAD_PILOTS:
+                break
+        while waiting:
+            pilot, futures = waiting.popleft()
+            following = next(upcoming, None)
+            if following is not None:
+                waiting.append((following, self._submit(following, tasks[following.id])))
+            yield pilot, [outcome for f in futures for outcome in f.result()]
+
+    def _submit(self, pilot: Pilot, files: list[Path]) -> list:
+        """A pilot's files as tasks of a few files each (fewer, larger messages between the
+        processes; enough tasks to keep every worker busy)."""
+        size = max(1, min(FILES_PER_TASK, len(files) // (self.jobs * 8)))
+        return [self.pool.submit(_read_task, (pilot.id, files[i:i + size])) for i in range(0, len(files), size)]
 
 
-def _link(programme, tables, key):
-    """Fill participant ids from the roster; returns tables, review queue, counts, problems."""
+def _context():
+    """Workers are forked where the platform allows (they start at once, sharing what this
+    process has imported), else spawned."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else "spawn")
+
+
+# --------------------------------------------------------------------------- one pilot
+
+@dataclass
+class _PilotTables:
+    tables: dict[str, pa.Table]
+    review: pd.DataFrame
+    link_counts: pd.DataFrame
+    quarantined: pd.DataFrame
+    problems: list[str]
+    notes: list[str]
+    dropped: int
+
+
+def _clean_pilot(programme: Programme, pilot: Pilot, outcomes: list[_FileOutcome], *,
+                 key: bytes | None, timezone: str) -> _PilotTables:
+    """A pilot's canonical tables from its files' outcomes: stacked, metrics given twice by
+    different files left out, people linked (when there is a key), with the pilot's
+    sessions, participants and links."""
+    tables = {name: _concat([o.tables[name] for o in outcomes if name in o.tables], name, timezone)
+              for name in FILE_TABLES}
+    tables["row_fates"] = _concat([o.fates for o in outcomes if o.fates is not None], "row_fates", timezone)
+    dropped = sum(o.dropped for o in outcomes)
+    tables["metrics"], repeated = _unique_metrics_across(tables["metrics"], [o.accounts for o in outcomes])
+    dropped += repeated
+    tables["sessions"] = store.to_arrow("sessions", sessions_table(programme, pilot.id), timezone)
+    problems: list[str] = []
+    review = link_counts = pd.DataFrame()
+    tables["participants"] = store.empty_table("participants", timezone)
+    tables["links"] = store.empty_table("links", timezone)
+    if key is not None:
+        review, link_counts, problems = _link_pilot(programme, pilot, tables, key, timezone)
+    notes = [n for o in outcomes for n in o.notes]
+    quarantined = _stack([o.quarantined for o in outcomes], _QUARANTINED)
+    return _PilotTables(tables, review, link_counts, quarantined, problems, notes, dropped)
+
+
+def _concat(parts: list[pa.Table], name: str, timezone: str) -> pa.Table:
+    parts = [p for p in parts if p.num_rows] or parts[:1]
+    return store.concat(parts, name) if parts else store.empty_table(name, timezone)
+
+
+def _unique_metrics_across(metrics: pa.Table, accounts: list[frozenset]) -> tuple[pa.Table, int]:
+    """Metrics with a value another file already gave for the account, day and metric left
+    out (the first file's is kept). Only files sharing an account can repeat one another,
+    so a pilot whose files each have their own accounts is not searched."""
+    seen: set = set()
+    shared = False
+    for pairs in accounts:
+        if seen & pairs:
+            shared = True
+            break
+        seen |= pairs
+    if not shared or metrics.num_rows == 0:
+        return metrics, 0
+    repeated = store.repeated_keys(metrics, ["platform", "account", "date", "metric"])
+    if not repeated.any():
+        return metrics, 0
+    return metrics.filter(pa.array(~repeated)), int(repeated.sum())
+
+
+def _distinct(table: pa.Table, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct combinations of ``columns`` in ``table`` (as a small pandas frame with
+    a :data:`evalkit.linking.ROWS` count) and, for every row, which combination it has.
+    Vectorised: each column is dictionary-encoded and the codes combined; when every file
+    (chunk) names one identity (a file of one account), the chunks decide without looking
+    at the rows."""
+    by_chunk = _distinct_by_chunk(table, columns)
+    if by_chunk is not None:
+        return by_chunk
+    code = np.zeros(table.num_rows, dtype=np.int64)
+    for name in columns:
+        encoded = pc.dictionary_encode(table.column(name).combine_chunks())
+        values = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
+        code, _ = pd.factorize(code * (len(encoded.dictionary) + 1) + values)
+    # factorize numbers combinations in order of first appearance: a row is the first of
+    # its combination where its code exceeds every code before it
+    first = np.flatnonzero(code > np.maximum.accumulate(np.r_[-1, code[:-1]])) if len(code) else np.array([], int)
+    distinct = store.to_pandas(table.select(columns).take(pa.array(first)))
+    distinct[linking.ROWS] = np.bincount(code, minlength=len(first)).astype(np.int64)
+    return distinct, code
+
+
+def _distinct_by_chunk(table: pa.Table, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """:func:`_distinct` for a table whose every chunk holds one combination of
+    ``columns`` (each a one-word dictionary, nothing missing), else ``None``."""
+    if not columns or table.num_rows == 0:
+        return None
+    chunked = [table.column(name) for name in columns]
+    lengths = [len(c) for c in chunked[0].chunks]
+    if any([len(c) for c in column.chunks] != lengths for column in chunked[1:]):
+        return None
+    keys = []
+    for index in range(len(lengths)):
+        words = []
+        for column in chunked:
+            chunk = column.chunks[index]
+            if not pa.types.is_dictionary(chunk.type) or chunk.null_count or len(chunk.dictionary) != 1:
+                return None
+            words.append(chunk.dictionary[0].as_py())
+        keys.append(tuple(words))
+    chunk_code, distinct_keys = pd.factorize(pd.Series(keys, dtype="object"))
+    sizes = np.asarray(lengths, dtype=np.int64)
+    code = np.repeat(chunk_code.astype(np.int64), sizes)
+    distinct = pd.DataFrame([list(k) for k in distinct_keys], columns=columns, dtype="object")
+    distinct[linking.ROWS] = np.bincount(chunk_code, weights=sizes, minlength=len(distinct_keys)).astype(np.int64)
+    return distinct, code
+
+
+def _link_pilot(programme: Programme, pilot: Pilot, tables: dict[str, pa.Table], key: bytes,
+                timezone: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Fill ``participant_id`` in the pilot's tables from its roster, linking each distinct
+    identity once; set its participants and links. Returns review, counts and problems."""
+    path = programme.root / pilot.id / pilot.roster
     try:
-        from . import linking, roster
-    except ImportError:  # linking not available in this build
-        return tables, pd.DataFrame(), pd.DataFrame(), []
-    problems = []
+        people = roster.read_roster(path, pilot.id)
+    except (InputError, ValueError) as exc:
+        return pd.DataFrame(), pd.DataFrame(), [_relative_message(exc, path, f"{pilot.id}/{pilot.roster}")]
+    given, codes = {}, {}
+    for name in FILE_TABLES:
+        table = tables[name]
+        person = name in linking.PERSON_TABLES
+        columns = [c for c in (_PERSON_COLUMNS if person else _ACCOUNT_COLUMNS) if c in table.column_names]
+        given[name], codes[name] = _distinct(table, columns)
+    resolutions = [r for r in programme.resolutions if r.pilot == pilot.id]
     try:
-        key = key if key is not None else roster.load_key(programme)
-    except (roster.KeyMissing, OSError) as exc:
-        return tables, pd.DataFrame(), pd.DataFrame(), [str(exc)]
-    linked_tables = {name: [] for name in ("attendance", "responses", "comments", "metrics", "posts")}
-    links, participants, reviews, counts = [], [], [], []
-    for pilot in programme.pilots:
-        path = programme.root / pilot.id / pilot.roster
-        try:
-            people = roster.read_roster(path, pilot.id)
-        except (InputError, ValueError) as exc:
-            problems.append(_relative_message(exc, path, f"{pilot.id}/{pilot.roster}"))
-            continue
-        own = {name: tables[name][tables[name]["pilot_id"] == pilot.id] for name in linked_tables}
-        resolutions = [r for r in programme.resolutions if r.pilot == pilot.id]
-        try:
-            result = linking.link_pilot(pilot.id, people, own, key=key, settings=programme.settings,
-                                        resolutions=resolutions)
-        except ValueError as exc:
-            problems.append(f"{pilot.id}: {exc}")
-            continue
-        for name in linked_tables:
-            linked_tables[name].append(result.tables[name])
-        links.append(result.links)
-        participants.append(result.participants)
-        reviews.append(result.review)
-        counts.append(result.counts)
-    for name, frames in linked_tables.items():
-        done = {f["pilot_id"].iloc[0] for f in frames if len(f)}
-        rest = tables[name][~tables[name]["pilot_id"].isin(done)]
-        tables[name] = _combine(name, [*frames, rest])
-    tables["links"] = _combine("links", links)
-    tables["participants"] = _combine("participants", participants)
-    review = pd.concat(reviews, ignore_index=True) if reviews else pd.DataFrame()
-    link_counts = pd.concat(counts, ignore_index=True) if counts else pd.DataFrame()
-    return tables, review, link_counts, problems
-
-
-def _count_fates(files: list[FileResult], row_fates: pd.DataFrame) -> None:
-    if row_fates.empty:
-        return
-    workbook = row_fates["source_file"].astype(str).str.split("#", n=1).str[0]
-    counts = row_fates.groupby([workbook, row_fates["fate"]]).size().unstack(fill_value=0)
-    for f in files:
-        if f.source_file in counts.index:
-            f.counts = {fate: int(counts.loc[f.source_file].get(fate, 0)) for fate in schemas.FATES}
+        result = linking.link_pilot(pilot.id, people, given, key=key, settings=programme.settings,
+                                    resolutions=resolutions)
+    except ValueError as exc:
+        return pd.DataFrame(), pd.DataFrame(), [f"{pilot.id}: {exc}"]
+    for name in FILE_TABLES:
+        found = result.tables[name]["participant_id"].to_numpy(dtype=object)
+        ids = pc.take(pa.array(found, type=pa.string(), from_pandas=True), pa.array(codes[name]))
+        table = tables[name]
+        tables[name] = table.set_column(table.schema.get_field_index("participant_id"), "participant_id", ids)
+    tables["links"] = store.to_arrow("links", conform("links", result.links), timezone)
+    tables["participants"] = store.to_arrow("participants", conform("participants", result.participants), timezone)
+    return result.review, result.counts, []
 
 
 # --------------------------------------------------------------------------- writing
 
-def write_clean(result: CleanResult, out: str | Path) -> Path:
+def write_clean(result: CleanResult, out: str | Path, *, layout: str | None = None) -> Path:
     """Write every canonical table as ``out/<table>.parquet``, plus ``summary.md`` and
-    ``review.csv``. Returns ``out``."""
+    ``review.csv``. Returns ``out``.
+
+    A result already written to ``out`` (``clean_programme(..., out=out)``) only gets its
+    summary and review queue again; one written to another store is copied table by table;
+    one held in memory is written pilot by pilot. ``layout``: ``file`` or ``partitioned``
+    (see :mod:`evalkit.store`); by default the one the run chose for the programme's size.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    layout = layout or result.layout or "file"
+    here = result.store is not None and result.store.resolve() == out.resolve()
+    if here and layout == result.layout:  # written by the run: the summary and review again
+        _write_summaries(result, out)
+        return out
+    pilots = [p.id for p in result.programme.pilots]
+    timezone = result.programme.settings.timezone
+    held = isinstance(result.tables, store.StoreTables) and result.tables.root is None
+
+    def parts(name: str):
+        if isinstance(result.tables, store.StoreTables):  # pilot by pilot, from memory or a store
+            return result.tables.parts(name)
+        return _by_pilot(store.to_arrow(name, conform(name, result.tables[name]), timezone), pilots)
+
+    # the same folder in the other layout: read it first, as it is about to be replaced
+    taken = {name: list(parts(name)) for name in schemas.TABLES} if here else {}
+    store.clear_store(out)
     for name in schemas.TABLES:
-        _to_parquet(result.tables[name], out / f"{name}.parquet")
+        chosen = taken[name] if here else parts(name)
+        if layout == "file" and (held or here):  # already in memory: one write
+            store.write_file(out, name, [part for _, part in chosen], timezone)
+        else:  # pilot by pilot; the file layout is then made by merging the parts
+            for pilot_id, part in chosen:
+                store.write_part(out, name, pilot_id, part)
+    if not (layout == "file" and (held or here)):
+        store.finish_store(out, layout, pilots)
+    _write_summaries(result, out)
+    return out
+
+
+def _by_pilot(data: pa.Table, pilots: list[str]):
+    """A whole table's rows pilot by pilot (programme order, then any other pilot)."""
+    if "pilot_id" not in data.column_names:
+        return
+    ids = store.plain(data.select(["pilot_id"])).column(0)
+    others = set(pc.unique(ids).to_pylist()) - set(pilots) - {None}
+    for pilot_id in [*pilots, *sorted(others)]:
+        yield pilot_id, data.filter(pc.equal(ids, pilot_id))
+
+
+def _write_summaries(result: CleanResult, out: Path) -> None:
     review = result.review if not result.review.empty else pd.DataFrame(
         columns=["pilot_id", "source_table", "source_name", "source_email", "source_handle", "status"]
     )
     review.to_csv(out / "review.csv", index=False)
     (out / "summary.md").write_text(summary_markdown(result), encoding="utf-8")
-    return out
 
 
-def _to_parquet(frame: pd.DataFrame, path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def read_clean_table(out: str | Path, table: str, pilot_ids=None, order=None) -> pd.DataFrame:
+    """One canonical table of a folder written by ``evalkit clean`` (either layout), as
+    cleaning gave it: text as Python strings, ``pilot_id`` among them (only the rows of
+    ``pilot_ids`` when given; pilots in ``order``). See :func:`evalkit.store.read_table`."""
+    return store.read_table(Path(out), table, pilot_ids, order)
 
-    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
-    pq.write_table(table, path)
+
+def store_files(out: str | Path) -> list[Path]:
+    """Every Parquet file of a folder written by ``evalkit clean`` (either layout), in a
+    stable order: what to hash to know whether the clean tables changed."""
+    return store.store_files(Path(out))
 
 
 def summary_markdown(result: CleanResult, detail: bool = True) -> str:
@@ -381,7 +902,7 @@ def summary_markdown(result: CleanResult, detail: bool = True) -> str:
     lines.append("")
     if result.problems:
         lines += ["## Problems", ""] + [f"- {x}" for x in result.problems] + [""]
-    fates = result.tables["row_fates"]
+    quarantine = result.quarantined
     for pilot in p.pilots:
         own = [f for f in result.files if f.pilot_id == pilot.id]
         lines += [f"## {pilot.name} (`{pilot.id}`)", ""]
@@ -393,7 +914,7 @@ def summary_markdown(result: CleanResult, detail: bool = True) -> str:
             noted = [(f.source_file, n) for f in own for n in f.notes]
             if noted:
                 lines += ["Decisions and notes:", ""] + [f"- {file}: {n}" for file, n in noted] + [""]
-        quarantined = fates[(fates["pilot_id"] == pilot.id) & (fates["fate"] == "quarantined")]
+        quarantined = quarantine[quarantine["pilot_id"] == pilot.id] if len(quarantine) else quarantine
         if len(quarantined):
             lines += ["Quarantined rows:", ""]
             lines += [f"- {r.source_file}, {r.reason}" for r in quarantined.itertuples()]
@@ -413,7 +934,7 @@ def summary_markdown(result: CleanResult, detail: bool = True) -> str:
         lines += ["## Notes", ""] + [f"- {n}" for n in result.notes] + [""]
     lines += ["## Tables", ""]
     for name in schemas.TABLES:
-        lines.append(f"- `{name}`: {len(result.tables[name])} row(s)")
+        lines.append(f"- `{name}`: {result.counts[name]} row(s)")
     lines.append("")
     return "\n".join(lines)
 

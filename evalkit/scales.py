@@ -213,10 +213,12 @@ def scale_of_labels(values) -> str | None:
         return None
     fits = []
     for name in ("yes_no", "agreement", "confidence", "frequency", "zero_ten"):
-        answers = [normalise_label(name, v) for v in present]
-        if all(a.kind in ("point", "non-response") for a in answers) and any(
-            a.kind == "point" for a in answers
-        ):
+        kinds = set()
+        for v in present:  # stops at the first value that does not fit
+            kinds.add(normalise_label(name, v).kind)
+            if not kinds <= {"point", "non-response"}:
+                break
+        if kinds <= {"point", "non-response"} and "point" in kinds:
             fits.append(name)
     if not fits:
         return None

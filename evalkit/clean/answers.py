@@ -118,7 +118,7 @@ def survey_tables(records: SurveyRecords, context: Context, source_file: str,
             continue
         item_id, scale, wave, aliases = mapped_question(question, context)
         if scale is None:
-            scale = scales.scale_of_labels(raw[present].tolist()) or "text"
+            scale = scales.scale_of_labels(pd.unique(raw[present]).tolist()) or "text"  # distinct values decide
             if context.item_for_question is not None:
                 kind = "comments" if scale == "text" else f"responses on the {scale} scale"
                 notes.append(f"question '{question}' is not in the item map; its answers are kept as {kind} with no item_id")
@@ -133,15 +133,16 @@ def survey_tables(records: SurveyRecords, context: Context, source_file: str,
             continue
         distinct = {v: scales.normalise_label(scale, v, aliases) for v in pd.unique(raw[present])}
         answer = raw[present].map(distinct)
-        kinds = answer.map(lambda a: a.kind)
+        kinds = raw[present].map({v: a.kind for v, a in distinct.items()})
         for position in answer.index[kinds == "unknown"]:
             problems.setdefault(position, []).append(
                 f"column '{question}': {raw[position]!r} is not an answer on the {scale} scale"
             )
         good = kinds != "unknown"
         frame = frame[good]
-        frame["value"] = answer[good].map(lambda a: a.value).astype("float64")
-        frame["label"] = answer[good].map(lambda a: a.label)
+        chosen = raw[present][good]  # each distinct answer's value and label, looked up
+        frame["value"] = chosen.map({v: a.value for v, a in distinct.items()}).astype("float64")
+        frame["label"] = chosen.map({v: a.label for v, a in distinct.items()}).astype("object")
         frame["scale"] = scale
         response_parts.append(frame)
 

@@ -41,26 +41,31 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
-from ..readers.base import Context, InputError, conform, fates_frame
+from ..readers.base import Context, InputError, fates_frame
 
 __all__ = [
     "METRIC_MAPS",
     "account_from_folder",
     "blank_records",
+    "table_records",
     "with_header",
     "header_labels",
     "cell_numbers",
     "daily_metrics",
+    "extract_handle",
+    "fill_blank_cells",
     "fold_name",
     "follower_totals",
     "melt_days",
     "metric_names",
+    "most_common",
     "parse_dates",
     "post_counts",
     "posts_frame",
@@ -243,7 +248,7 @@ def header_labels(cells: pd.Series, qualifiers: pd.Series | None = None) -> list
     ['Date', 'Daily Logged-in Page Views (Total Count)', 'Daily Logged-in Page Views (Unique Users)']
     """
     labels = [str(c).strip() for c in cells]
-    counts = pd.Series(labels).value_counts()
+    counts = Counter(labels)
     out: list[str] = []
     for i, label in enumerate(labels):
         if counts[label] > 1 and qualifiers is not None:
@@ -273,6 +278,24 @@ def with_header(body: pd.DataFrame, header: list[str], path: Path | str) -> pd.D
     return body.set_axis(header, axis=1).reset_index(drop=True)
 
 
+def table_records(body: pd.DataFrame, lines: np.ndarray, header: list[str],
+                  path: Path | str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The data records of a table read apart from its header: labelled with the header's
+    columns (:func:`with_header`), blank lines taken out (:func:`blank_records`), and a
+    first column ``source_row`` (the record's line). Returns the records and which body
+    records were blank.
+
+    >>> records, blank = table_records(pd.DataFrame([["1", "a"], ["", ""]]), np.array([2, 3]), ["id", "name"], "f.csv")
+    >>> records.values.tolist(), blank.tolist()
+    ([[2, '1', 'a']], [False, True])
+    """
+    body = with_header(body, header, path)
+    blank = blank_records(body)
+    records = body[~blank].reset_index(drop=True) if blank.any() else body.copy(deep=False)
+    records.insert(0, "source_row", np.asarray(lines, dtype=np.int64)[~blank])
+    return records, blank
+
+
 def blank_records(cells: pd.DataFrame) -> np.ndarray:
     """Which records are blank lines (every cell empty or space). Vectorised.
 
@@ -281,16 +304,21 @@ def blank_records(cells: pd.DataFrame) -> np.ndarray:
     """
     if cells.shape[1] == 0:
         return np.ones(len(cells), dtype=bool)
-    first = cells.iloc[:, 0].fillna("").astype(str).str.strip().eq("").to_numpy()
-    empty = first.copy()
-    dtypes = list(cells.dtypes)
-    numeric = [j for j in range(1, cells.shape[1]) if pd.api.types.is_float_dtype(dtypes[j])]
-    text = sorted(set(range(1, cells.shape[1])) - set(numeric))
-    if numeric:
-        empty &= np.isnan(cells.iloc[:, numeric].to_numpy(dtype=float)).all(axis=1)
-    if text:
-        rest = cells.iloc[:, text].to_numpy(dtype=object)
-        empty &= ((rest == "") | pd.isna(rest)).all(axis=1)
+    first = cells.iloc[:, 0]
+    if pd.api.types.is_float_dtype(first.dtype):
+        empty = np.isnan(first.to_numpy(dtype=float, copy=True))
+    else:
+        empty = pd.Series(first.to_numpy(dtype=object), dtype="object").fillna("").astype(str).str.strip().eq(
+            "").to_numpy(dtype=bool, copy=True)
+    for j in range(1, cells.shape[1]):  # columns, while any record may still be blank
+        if not empty.any():
+            break
+        column = cells.iloc[:, j]
+        if pd.api.types.is_float_dtype(column.dtype):
+            empty &= np.isnan(column.to_numpy(dtype=float))
+        else:
+            rest = column.to_numpy(dtype=object)
+            empty &= (rest == "") | pd.isna(rest)
     return empty
 
 
@@ -301,8 +329,9 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Understood: ``89.0``, ``1,234`` (thousands separators), ``7.874015748031496E-4``,
     ``12.5%`` (a share: 0.125). Blank cells, ``-`` and ``n/a`` are missing (NaN) but not
-    unreadable. Vectorised: the numeric parser runs once over the column, the rarer
-    spellings are fixed only where it failed.
+    unreadable. Vectorised: each distinct value is read once (a column of ``-`` costs one
+    reading), the numeric parser runs once over the distinct values, the rarer spellings
+    are fixed only where it failed.
 
     >>> numbers, unreadable = to_number(pd.Series(["89.0", "1,234", "7.8E-4", "12.5%", "-", "lots"]))
     >>> numbers.tolist()[:4]
@@ -310,7 +339,38 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> unreadable.tolist()
     [False, False, False, False, False, True]
     """
-    text = pd.Series(values, dtype="object").fillna("").astype(str).str.strip()
+    series = pd.Series(values, dtype="object")
+    numbers, unreadable, _ = _read_numbers(series)
+    return (pd.Series(numbers, index=series.index, dtype=float),
+            pd.Series(unreadable, index=series.index, dtype=bool))
+
+
+def _read_numbers(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Floats, unreadable and blank masks of text cells, each distinct value read once."""
+    cells = np.asarray(cells, dtype=object)
+    n = len(cells)
+    if n and isinstance(cells[0], str) and (cells == cells[0]).all():  # one value in every row
+        numbers, unreadable, blank = _read_distinct_numbers(pd.Series(cells[:1], dtype="object"))
+        return np.full(n, numbers[0]), np.full(n, unreadable[0]), np.full(n, blank[0])
+    codes, distinct = pd.factorize(cells, use_na_sentinel=True)
+    numbers, unreadable, blank = _read_distinct_numbers(pd.Series(np.asarray(distinct, dtype=object),
+                                                                  dtype="object"))
+    present = codes >= 0
+    safe = np.where(present, codes, 0)
+    if len(distinct) == 0:
+        n = len(codes)
+        return np.full(n, np.nan), np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+    return (np.where(present, numbers[safe], np.nan), np.where(present, unreadable[safe], False),
+            np.where(present, blank[safe], True))
+
+
+def _read_distinct_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if len(values) <= 8:  # a column of "-" (promoted counts of an account that never paid)
+        stripped = [str(v).strip() for v in values]
+        if all(v.lower() in _NOT_APPLICABLE for v in stripped):
+            n = len(values)
+            return np.full(n, np.nan), np.zeros(n, dtype=bool), np.array([v == "" for v in stripped], dtype=bool)
+    text = values.astype(str).str.strip()
     numbers = pd.to_numeric(text, errors="coerce")
     missing = text.str.lower().isin(_NOT_APPLICABLE)
     retry = numbers.isna() & ~missing
@@ -323,9 +383,9 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         fixed = fixed.where(~percent, fixed / 100)
         numbers = numbers.astype(float)
         numbers[retry] = fixed
-    numbers = numbers.astype(float)
-    unreadable = numbers.isna() & ~missing
-    return numbers, unreadable
+    numbers = numbers.to_numpy(dtype=float)
+    unreadable = np.isnan(numbers) & ~missing.to_numpy(dtype=bool)
+    return numbers, unreadable, text.eq("").to_numpy(dtype=bool)
 
 
 def parse_dates(values: pd.Series, date_format: str) -> tuple[pd.Series, pd.Series]:
@@ -425,16 +485,16 @@ def cell_numbers(days: pd.DataFrame, value_columns: list[str]) -> tuple[np.ndarr
     values = np.full((n, m), np.nan)
     blank = np.zeros((n, m), dtype=bool)
     unreadable = np.zeros((n, m), dtype=bool)
-    for j, column in enumerate(value_columns):
-        cells = days[column]
-        if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
-            values[:, j] = cells.to_numpy(dtype=float)
-            blank[:, j] = np.isnan(values[:, j])
-            continue
-        numbers, bad = to_number(cells)
-        values[:, j] = numbers.to_numpy(dtype=float)
-        unreadable[:, j] = bad.to_numpy()
-        blank[:, j] = pd.Series(cells, dtype="object").fillna("").astype(str).str.strip().eq("").to_numpy()
+    if m == 0:
+        return values, blank, unreadable
+    chosen = days[value_columns]
+    kinds = chosen.dtypes.to_numpy()
+    parsed = np.array([pd.api.types.is_numeric_dtype(k) and not pd.api.types.is_bool_dtype(k) for k in kinds])
+    if parsed.any():  # columns the CSV parser read as numbers: one conversion for them all
+        values[:, parsed] = chosen.iloc[:, np.flatnonzero(parsed)].to_numpy(dtype=float)
+        blank[:, parsed] = np.isnan(values[:, parsed])
+    for j in np.flatnonzero(~parsed):  # text columns, each distinct value read once
+        values[:, j], unreadable[:, j], blank[:, j] = _read_numbers(chosen.iloc[:, j])
     return values, blank, unreadable
 
 
@@ -456,6 +516,37 @@ def melt_days(days: pd.DataFrame, values: np.ndarray, metrics: list[str]) -> pd.
         "metric": pd.Series(np.asarray(metrics, dtype=object)[columns], dtype="object"),
         "value": values[rows, columns],
     })
+
+
+def fill_blank_cells(values: np.ndarray, blank: np.ndarray, days: np.ndarray, value_columns: list[str], *,
+                     blank_is_zero: Iterable[str] = (), newest_day_incomplete: bool = False) -> list[str]:
+    """Settle the blank cells of a day × metric matrix, in place: 0 in ``blank_is_zero``
+    columns (except, with ``newest_day_incomplete``, on the newest of ``days``, where
+    nothing is computed yet), no value elsewhere. Returns the notes saying how many.
+
+    >>> values = np.array([[np.nan, 2.0], [np.nan, np.nan]])
+    >>> fill_blank_cells(values, np.isnan(values), np.array(["d1", "d2"], dtype=object), ["a", "b"],
+    ...                  blank_is_zero=["a"], newest_day_incomplete=True)
+    ['2 empty cell(s) on the newest day (d2) left out: not yet computed when the file was exported']
+    >>> values.tolist()
+    [[0.0, 2.0], [nan, nan]]
+    """
+    notes = []
+    zero_columns = set(blank_is_zero)
+    zero = blank & np.array([c in zero_columns for c in value_columns], dtype=bool)[None, :]
+    not_yet = np.zeros_like(blank)
+    if newest_day_incomplete and len(days):
+        newest = max(days)
+        not_yet = blank & (days == newest)[:, None]
+        zero &= ~not_yet
+        if not_yet.any():
+            notes.append(f"{int(not_yet.sum())} empty cell(s) on the newest day ({newest}) left out: "
+                         "not yet computed when the file was exported")
+    values[zero] = 0.0
+    no_value = int((blank & ~zero & ~not_yet).sum())
+    if no_value:
+        notes.append(f"{no_value} empty cell(s) gave no metric row (no value exported)")
+    return notes
 
 
 def daily_metrics(days: pd.DataFrame, *, date_column: str, date_format: str,
@@ -527,20 +618,8 @@ def daily_metrics(days: pd.DataFrame, *, date_column: str, date_format: str,
     values, blank, unreadable = cell_numbers(days, value_columns)
     values, blank, unreadable = values[use], blank[use], unreadable[use]
     good = pd.DataFrame({"source_row": source_rows[use], "date": pd.Series(day_of[use], dtype="object")})
-    zero_columns = set(blank_is_zero)
-    zero = blank & np.array([c in zero_columns for c in value_columns], dtype=bool)[None, :]
-    not_yet = np.zeros_like(blank)
-    if newest_day_incomplete and len(good):
-        newest = max(good["date"])
-        not_yet = blank & (good["date"].to_numpy(dtype=object) == newest)[:, None]
-        zero &= ~not_yet
-        if not_yet.any():
-            notes.append(f"{int(not_yet.sum())} empty cell(s) on the newest day ({newest}) left out: "
-                         "not yet computed when the file was exported")
-    values[zero] = 0.0
-    no_value = int((blank & ~zero & ~not_yet).sum())
-    if no_value:
-        notes.append(f"{no_value} empty cell(s) gave no metric row (no value exported)")
+    notes += fill_blank_cells(values, blank, good["date"].to_numpy(dtype=object), value_columns,
+                              blank_is_zero=blank_is_zero, newest_day_incomplete=newest_day_incomplete)
     if unreadable.any():
         positions = np.flatnonzero(use)
         rows, columns = np.nonzero(unreadable)
@@ -678,37 +757,39 @@ def posts_frame(*, source_file: str, source_row: np.ndarray, platform: str, acco
     [['1573372036854775807', True, 3.0, nan, 1.0]]
     """
     n = len(post_id)
-    nothing = pd.Series([np.nan] * n, dtype=float)
 
     def column(values) -> pd.Series:
-        return pd.Series(np.asarray(values, dtype=object) if not isinstance(values, pd.Series)
-                         else values.to_numpy(), dtype="object") if values is not None else pd.Series([None] * n, dtype="object")
+        if values is None:
+            return _same(None, n)
+        cells = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+        return pd.Series(cells, dtype="object")
 
-    accounts = account if isinstance(account, pd.Series) else pd.Series([account] * n)
-    texts = pd.Series(text.to_numpy(dtype=object), dtype="object")
-    frame = pd.DataFrame(
-        {
-            "pilot_id": pd.Series([pilot_id] * n, dtype="object"),
-            "source_file": pd.Series([source_file] * n, dtype="object"),
-            "source_row": pd.array(np.asarray(source_row, dtype=np.int64), dtype="Int64"),
-            "participant_id": pd.Series([None] * n, dtype="object"),
-            "platform": pd.Series([platform] * n, dtype="object"),
-            "account": column(accounts),
-            "post_id": column(post_id),
-            "timestamp": timestamp.reset_index(drop=True),
-            "text": texts,
-            "is_reply": reply_flag(texts),
-            **{k: pd.Series(counts.get(k, nothing).to_numpy(dtype=float)) for k in POST_COUNTS},
-        }
-    )
+    def numbers(values) -> np.ndarray:
+        return np.full(n, np.nan) if values is None else np.asarray(values, dtype=float)
+
+    texts = column(text)
+    frame = {
+        "pilot_id": _same(pilot_id, n),
+        "source_file": _same(source_file, n),
+        "source_row": pd.array(np.asarray(source_row, dtype=np.int64), dtype="Int64"),
+        "participant_id": _same(None, n),
+        "platform": _same(platform, n),
+        "account": column(account) if isinstance(account, (pd.Series, np.ndarray, list)) else _same(account, n),
+        "post_id": column(post_id),
+        "timestamp": timestamp.reset_index(drop=True),
+        "text": texts,
+        "is_reply": reply_flag(texts),
+        **{k: numbers(counts.get(k)) for k in POST_COUNTS},
+    }
     if url is not None:
-        frame["url"] = pd.Series(url.to_numpy(dtype=object), dtype="object").where(url.ne("").to_numpy(), None)
+        links = column(url)
+        frame["url"] = links.where(links.ne("").to_numpy(dtype=bool), None)
     for name, values in counts.items():
         if name not in POST_COUNTS:
-            frame[name] = values.to_numpy(dtype=float)
+            frame[name] = numbers(values)
     for name, values in (extra or {}).items():
         frame[name] = values
-    return conform("posts", frame)
+    return pd.DataFrame(frame, copy=False)
 
 
 def reply_flag(text: pd.Series) -> pd.Series:
@@ -721,23 +802,113 @@ def reply_flag(text: pd.Series) -> pd.Series:
     >>> reply_flag(pd.Series(["@CllrBob thanks!", ".@CllrBob has a point", "Hello @CllrBob", None])).tolist()
     [True, False, False, False]
     """
-    return pd.Series(text, dtype="object").fillna("").astype(str).str.match(_REPLY).astype(bool)
+    import pyarrow.compute as pc
+
+    values = pd.Series(text, dtype="object")
+    texts = _arrow_text(values)
+    if texts is None:  # not all text: the slower, general route
+        return values.fillna("").astype(str).str.match(_REPLY).astype(bool)
+    found = pc.fill_null(pc.match_substring_regex(texts, _REPLY.pattern), False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
+#: the entities X's exports write, which :func:`unescape_entities` turns back without a loop
+_SIMPLE_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&apos;", "'"),
+                    ("&amp;", "&"))
 
 
 def unescape_entities(text: pd.Series) -> pd.Series:
     """Post texts with HTML entities (``&amp;``, ``&lt;``, ``&#39;``) turned back into
-    characters. Only texts holding ``&`` are touched, each distinct one once.
+    characters (as :func:`html.unescape` does). Texts whose every ``&`` starts one of the
+    entities the exports write are unescaped by vectorised replacements (``&amp;`` last, so
+    ``&amp;lt;`` gives ``&lt;``); any other ``&`` sends its text through
+    :func:`html.unescape`, each distinct one once.
 
-    >>> unescape_entities(pd.Series(["Q&amp;A at 7 &lt;3", "plain"])).tolist()
-    ['Q&A at 7 <3', 'plain']
+    >>> unescape_entities(pd.Series(["Q&amp;A at 7 &lt;3", "plain", "&amp;lt;", "caf&eacute;", None], dtype=object)).tolist()
+    ['Q&A at 7 <3', 'plain', '&lt;', 'café', None]
     """
+    import pyarrow.compute as pc
+
     values = pd.Series(text, dtype="object")
     cells = values.to_numpy(dtype=object).copy()
-    has = values.fillna("").astype(str).str.contains("&", regex=False).to_numpy()
-    if has.any():
-        mapping = {v: html.unescape(v) for v in pd.unique(cells[has])}  # each distinct text once
-        cells[has] = [mapping[v] for v in cells[has]]
+    texts = _arrow_text(values)
+    if texts is None:  # not all text: each distinct text holding "&" once
+        has = values.fillna("").astype(str).str.contains("&", regex=False).to_numpy()
+        if has.any():
+            mapping = {v: html.unescape(v) for v in pd.unique(cells[has])}
+            cells[has] = [mapping[v] for v in cells[has]]
+        return pd.Series(cells, index=values.index, dtype="object")
+    ampersands = pc.fill_null(pc.count_substring(texts, "&"), 0)
+    has = ampersands.to_numpy(zero_copy_only=False) > 0
+    if not has.any():
+        return pd.Series(cells, index=values.index, dtype="object")
+    simple = pc.fill_null(pc.count_substring(texts, _SIMPLE_ENTITIES[0][0]), 0)
+    for entity, _ in _SIMPLE_ENTITIES[1:]:
+        simple = pc.add(simple, pc.fill_null(pc.count_substring(texts, entity), 0))
+    plain = has & pc.equal(simple, ampersands).to_numpy(zero_copy_only=False)
+    if plain.any():
+        chosen = texts.filter(plain)
+        for entity, character in _SIMPLE_ENTITIES:
+            chosen = pc.replace_substring(chosen, entity, character)
+        cells[plain] = chosen.to_numpy(zero_copy_only=False)
+    other = has & ~plain
+    if other.any():  # an entity the exports do not usually write
+        mapping = {v: html.unescape(v) for v in pd.unique(cells[other])}
+        cells[other] = [mapping[v] for v in cells[other]]
     return pd.Series(cells, index=values.index, dtype="object")
+
+
+def _arrow_text(values: pd.Series):
+    """``values`` as an Arrow text array (missing as null), or ``None`` when some value is
+    not text (the callers then take a slower, general route)."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def extract_handle(values: pd.Series, pattern: str) -> pd.Series:
+    """The ``handle`` group of ``pattern`` in each value (an object column, ``None`` where
+    it does not match). Vectorised with Arrow's regular expressions.
+
+    >>> extract_handle(pd.Series(["https://x.com/CllrBob/status/1", "", None]),
+    ...                r"^https?://(?:twitter|x)[.]com/(?P<handle>[A-Za-z0-9_]+)/status").tolist()
+    ['CllrBob', None, None]
+    """
+    import pyarrow.compute as pc
+
+    series = pd.Series(values, dtype="object")
+    texts = _arrow_text(series)
+    if texts is None:
+        found = series.fillna("").astype(str).str.extract(pattern)["handle"]
+        return found.astype("object").where(found.notna(), None)
+    found = pc.struct_field(pc.extract_regex(texts, pattern), [0])
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=series.index, dtype="object")
+
+
+def most_common(values) -> object:
+    """The most frequent value (the smallest on a tie, as :meth:`pandas.Series.mode`
+    orders them), ``None`` when there is none. ``values``: a Series or an Arrow array.
+
+    >>> most_common(pd.Series(["b", "a", "b", "a", None]))
+    'a'
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):  # counted by Arrow
+        counted = pc.value_counts(values.drop_null())
+        if len(counted) == 0:
+            return None
+        words, counts = counted.field("values").to_pylist(), counted.field("counts").to_numpy()
+        return min(w for w, c in zip(words, counts) if c == counts.max())
+    present = pd.Series(values, dtype="object").dropna()
+    if present.empty:
+        return None
+    distinct, counts = np.unique(present.to_numpy(dtype=object), return_counts=True)
+    return distinct[int(np.argmax(counts))]
 
 
 # --------------------------------------------------------------------------- followers

@@ -429,12 +429,21 @@ def survey_reading(path: Path, context: Context, format: str, records: SurveyRec
         for column in table.columns:
             if pd.api.types.is_string_dtype(table[column]) and table[column].dtype != object:
                 table[column] = _with_none(table[column])
-    tables = {
-        "responses": schemas.validate("responses", responses),
-        "comments": schemas.validate("comments", comments),
-    }
-    schemas.validate("row_fates", fates)
+    tables = {"responses": _valid("responses", responses), "comments": _valid("comments", comments)}
+    _valid("row_fates", fates)
     merged = int((fates["fate"] == "merged").sum())
     if merged:
         notes.append(f"{merged} repeated submission(s) merged into the first copy")
     return Reading(Path(path), format, tables, fates, notes, meta or {})
+
+
+def _valid(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` when it meets its schema, checked cheaply (see
+    :func:`evalkit.store.check_rows`); else :class:`evalkit.schemas.TableValidationError`
+    listing every fault, as :func:`evalkit.schemas.validate` raises it."""
+    from ..store import check_rows
+
+    found = check_rows(table, frame)
+    if not found.empty:
+        raise schemas.TableValidationError(table, found)
+    return frame

@@ -16,8 +16,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -27,14 +30,20 @@ import pandas as pd
 from .. import schemas
 
 __all__ = [
+    "ArrowCsv",
+    "ArrowReading",
+    "ArrowTables",
     "Context",
     "InputError",
     "Reading",
     "Sniff",
     "UnsupportedFormat",
+    "arrow_csv",
     "decode",
+    "decode_utf8",
     "fates_frame",
     "read_csv_records",
+    "sorted_fates",
     "record_start_lines",
     "sniff",
 ]
@@ -108,6 +117,10 @@ class Reading:
     notes: list[str] = field(default_factory=list)
     #: format-specific facts (meeting title, declared participant count, account, ...)
     meta: dict = field(default_factory=dict)
+    #: the same tables (and ``row_fates``) as Arrow tables with the clean store's types,
+    #: when the reader made them so (see :class:`ArrowTables`); cleaning a programme takes
+    #: these as they are
+    arrow: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         """A few lines for a person: format, tables, fates and notes."""
@@ -127,6 +140,52 @@ class Reading:
         return "\n".join(lines)
 
 
+class ArrowReading(Reading):
+    """A :class:`Reading` made by a reader's fast lane: its tables and fates are held as
+    Arrow tables (:attr:`Reading.arrow`, with ``row_fates``) and made pandas frames, as
+    :mod:`evalkit.store` gives them, only when first used."""
+
+    @property
+    def fates(self) -> pd.DataFrame:
+        if self._fates is None:
+            from ..store import to_pandas
+
+            self._fates = to_pandas(self.arrow["row_fates"], "row_fates")
+        return self._fates
+
+    @fates.setter
+    def fates(self, value) -> None:
+        self._fates = value
+
+
+class ArrowTables(Mapping):
+    """Canonical tables held as Arrow tables (a reader's fast lane), each made a pandas
+    frame, as :mod:`evalkit.store` gives them, when first asked for.
+
+    >>> import pyarrow as pa
+    >>> tables = ArrowTables({"metrics": pa.table({"metric": ["likes"], "value": [3.0]})})
+    >>> list(tables), tables["metrics"]["metric"].tolist()
+    (['metrics'], ['likes'])
+    """
+
+    def __init__(self, arrow: dict):
+        self._arrow = {name: table for name, table in arrow.items() if name != "row_fates"}
+        self._made: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._made:
+            from ..store import to_pandas
+
+            self._made[name] = to_pandas(self._arrow[name], name if name in schemas.TABLES else None)
+        return self._made[name]
+
+    def __iter__(self):
+        return iter(self._arrow)
+
+    def __len__(self) -> int:
+        return len(self._arrow)
+
+
 # --------------------------------------------------------------------------- sniffing
 
 @dataclass(frozen=True)
@@ -142,11 +201,11 @@ class Sniff:
     #: first rows of each sheet of a workbook (values as read by openpyxl)
     sheets: dict[str, list[tuple]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def lines(self) -> list[str]:
         return self.text.splitlines()
 
-    @property
+    @cached_property
     def first_line(self) -> str:
         for line in self.lines:
             if line.strip():
@@ -244,28 +303,144 @@ def decode(path: Path | str) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
+def decode_utf8(path: Path | str) -> tuple[bytes, str]:
+    """The text of a file as UTF-8 bytes with ``\\n`` line ends, and the encoding it was
+    written in, as :func:`decode` names it. A plain ASCII or UTF-8 file is not decoded at
+    all (its bytes are the text); any other is decoded by :func:`decode` and re-encoded.
+
+    Raises
+    ------
+    InputError
+        When the file is not text in any supported encoding.
+    """
+    path = Path(path)
+    data = path.read_bytes()
+    plain = (
+        not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        and not (len(data) >= 4 and data[1:2] == b"\x00" and data[3:4] == b"\x00")
+        and not (len(data) >= 4 and data[0:1] == b"\x00" and data[2:3] == b"\x00")
+        and b"\x00" not in data
+    )
+    if plain and not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            plain = False
+    if plain:
+        encoding = "utf-8"
+    else:
+        text, encoding = decode(path)
+        return text.encode("utf-8", "surrogatepass"), encoding
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data, encoding
+
+
+@dataclass
+class ArrowCsv:
+    """A CSV export read for a reader's fast lane: its first records as text cells (the
+    header), the rest as an Arrow table of text columns (``f0``, ``f1``, …; empty cells
+    null), and the line where every record starts."""
+
+    encoding: str
+    #: the records before the body (preamble and header rows), as lists of cells
+    head: list[list[str]]
+    #: start line of each head record
+    head_lines: np.ndarray
+    body: object  # pyarrow.Table
+    #: start line of each body record
+    body_lines: np.ndarray
+
+
+def arrow_csv(path: Path | str, *, head: int = 1, delimiter: str = ",", quotechar: str = '"',
+              min_body: int = 1, text: tuple[bytes, str] | None = None,
+              keep_text: Callable[[list[list[str]]], Iterable[int]] | None = None) -> ArrowCsv | None:
+    """Read a CSV export whose records all have one width, with no blank lines, for a fast
+    lane: the first ``head`` records as text, the rest with Arrow's CSV reader. ``None``
+    when the file is not that regular (blank lines, ragged records, fewer than
+    ``min_body`` body records): the reader's general lane then reads it.
+
+    With ``keep_text`` (given the head records, the columns that must stay text: ids,
+    dates, texts), every other column whose first body cell is a plain number is read
+    straight as floats (``float64``, empty cells null); a column holding anything else is
+    read as text, and if a typed column later holds a non-number the whole body is read
+    again as text. Without it every column is text.
+
+    ``text`` is the file as :func:`decode_utf8` gives it, when the caller has it already.
+
+    Raises
+    ------
+    InputError
+        When the file is not text in any supported encoding.
+    """
+    data, encoding = text if text is not None else decode_utf8(path)
+    lines, empty, starts = _record_bounds(data, quotechar, offsets=True)
+    if len(lines) < head + max(min_body, 1) or empty.any():
+        return None
+    head_text = data[:starts[head]].decode("utf-8", "surrogatepass")
+    records = list(csv.reader(io.StringIO(head_text), delimiter=delimiter, quotechar=quotechar))
+    if len(records) != head:
+        return None
+    body = data[starts[head]:]
+    first = data[starts[head]:starts[head + 1] if len(starts) > head + 1 else len(data)]
+    first = first.decode("utf-8", "surrogatepass")
+    numbers = ()
+    if keep_text is not None:
+        text_columns = set(keep_text(records))
+        cells = next(csv.reader(io.StringIO(first), delimiter=delimiter, quotechar=quotechar), [])
+        numbers = [j for j, cell in enumerate(cells) if j not in text_columns and _PLAIN_NUMBER.match(cell)]
+    table = arrow_text_table(body, delimiter=delimiter, quotechar=quotechar, first_record=first, numbers=numbers)
+    if table is None and numbers:  # a typed column held a non-number: all text, then
+        table = arrow_text_table(body, delimiter=delimiter, quotechar=quotechar, first_record=first)
+    if table is None or table.num_rows != len(lines) - head:
+        return None
+    return ArrowCsv(encoding, records, lines[:head], table, lines[head:])
+
+
+#: a cell worth reading as a float straight away
+_PLAIN_NUMBER = re.compile(r"^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+
+
 # --------------------------------------------------------------------------- records
 
-def record_start_lines(text: str, quotechar: str = '"') -> np.ndarray:
+def record_start_lines(text: str | bytes, quotechar: str = '"') -> np.ndarray:
     """1-based physical line where each CSV record of ``text`` starts.
 
     A record ends at a newline outside quotes; quoted fields may hold newlines. Blank lines
     are records of their own. Vectorised: the parity of quote characters before each newline
-    decides whether it ends a record. ``text`` must use ``\\n`` line ends (see :func:`decode`).
+    decides whether it ends a record. ``text`` must use ``\\n`` line ends (see :func:`decode`);
+    it may also be given as UTF-8 bytes.
+
+    >>> record_start_lines('a,b\\n"two\\nlines",c\\n\\nd,e\\n').tolist()
+    [1, 2, 4, 5]
     """
-    if not text:
-        return np.array([], dtype=np.int64)
-    buf = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    newline = buf == ord("\n")
-    quotes = np.cumsum(buf == ord(quotechar))
-    ends = np.flatnonzero(newline & (quotes % 2 == 0))
-    line_of = np.cumsum(newline)  # physical line index (0-based) after each char
-    starts_at_char = np.concatenate([[0], ends + 1])
-    if starts_at_char[-1] >= len(buf):  # text ends with a newline: no record after it
-        starts_at_char = starts_at_char[:-1]
-    # line number of the character at each record start = newlines before it + 1
-    before = np.where(starts_at_char > 0, line_of[np.maximum(starts_at_char - 1, 0)], 0)
-    return before.astype(np.int64) + 1
+    return _record_bounds(text, quotechar)[0]
+
+
+def _record_bounds(text: str | bytes, quotechar: str = '"', offsets: bool = False) -> tuple[np.ndarray, ...]:
+    """Start lines of the CSV records of ``text`` and which records are empty (blank lines)
+    (and, with ``offsets``, the byte where each record starts in the UTF-8 text).
+
+    Works on the UTF-8 bytes: newlines and quotes are single bytes there, so the positions of
+    the newlines that end records (an even number of quotes before them) are found with two
+    ``flatnonzero`` calls and a ``searchsorted``, never a loop.
+    """
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    if not data:
+        found = np.array([], dtype=np.int64), np.array([], dtype=bool)
+        return (*found, np.array([], dtype=np.int64)) if offsets else found
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    quotes = np.flatnonzero(buf == ord(quotechar))
+    ending = np.flatnonzero(np.searchsorted(quotes, newlines) % 2 == 0)  # indices into newlines
+    ends = newlines[ending]
+    # record k >= 1 starts just after the newline ending record k - 1
+    lines = np.concatenate([[1], ending + 2]).astype(np.int64)
+    starts_at = np.concatenate([[0], ends + 1])
+    stops_at = np.concatenate([ends, [len(buf)]])
+    if starts_at[-1] >= len(buf):  # text ends with a newline: no record after it
+        lines, starts_at, stops_at = lines[:-1], starts_at[:-1], stops_at[:-1]
+    return (lines, stops_at == starts_at, starts_at.astype(np.int64)) if offsets else (lines, stops_at == starts_at)
 
 
 def read_csv_records(text: str, *, delimiter: str = ",", quotechar: str = '"') -> tuple[list[list[str]], np.ndarray]:
@@ -284,28 +459,62 @@ def read_csv_records(text: str, *, delimiter: str = ",", quotechar: str = '"') -
 
 def fates_frame(source_file: str, rows, fate: str | Iterable[str], table: str | Iterable | None = None,
                 reason: str | Iterable | None = None, pilot_id: str | None = None) -> pd.DataFrame:
-    """Build ``row_fates`` rows for one file (scalars broadcast over ``rows``)."""
-    rows = np.asarray(list(rows) if not isinstance(rows, np.ndarray) else rows, dtype=np.int64)
+    """Build ``row_fates`` rows for one file (scalars broadcast over ``rows``).
+
+    >>> fates_frame("f.csv", [1, 2], "skipped-structure", None, ["header row", "blank line"])[["source_row", "reason"]].values.tolist()
+    [[1, 'header row'], [2, 'blank line']]
+    """
+    rows = np.asarray(rows if isinstance(rows, np.ndarray) else list(rows), dtype=np.int64)
     n = len(rows)
 
-    def spread(value):
+    def spread(value) -> pd.Series:
         if value is None or isinstance(value, str):
-            return [value] * n
-        values = list(value)
-        if len(values) != n:
-            raise ValueError("fate columns must match the number of rows")
-        return values
+            cells = np.empty(n, dtype=object)
+            cells[:] = value
+        else:
+            cells = value.to_numpy(dtype=object, copy=True) if isinstance(value, pd.Series) else np.array(
+                value if isinstance(value, np.ndarray) else list(value), dtype=object)
+            if cells.shape != (n,):
+                raise ValueError("fate columns must match the number of rows")
+        return pd.Series(cells, dtype="object", copy=False)
 
     return pd.DataFrame(
         {
-            "pilot_id": pd.Series([pilot_id] * n, dtype="object"),
-            "source_file": pd.Series([source_file] * n, dtype="object"),
+            "pilot_id": spread(pilot_id),
+            "source_file": spread(source_file),
             "source_row": pd.array(rows, dtype="Int64"),
-            "fate": pd.Series(spread(fate), dtype="object"),
-            "table": pd.Series(spread(table), dtype="object"),
-            "reason": pd.Series(spread(reason), dtype="object"),
-        }
+            "fate": spread(fate),
+            "table": spread(table),
+            "reason": spread(reason),
+        },
+        copy=False,
     )
+
+
+def sorted_fates(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """One file's ``row_fates`` parts (structure, data records, …) as one frame in line
+    order (stable: parts given first come first on a tie).
+
+    >>> a = fates_frame("f.csv", [1, 4], "skipped-structure")
+    >>> b = fates_frame("f.csv", [2, 3], "kept", "posts")
+    >>> sorted_fates([a, b])["source_row"].tolist()
+    [1, 2, 3, 4]
+    """
+    given = list(parts)
+    parts = [p for p in given if len(p)] or given[:1]
+    if not parts:
+        return fates_frame("", [], "kept")
+    columns = list(parts[0].columns)
+    rows = np.concatenate([p["source_row"].to_numpy(dtype=np.int64) for p in parts])
+    order = np.argsort(rows, kind="stable")
+    out = {}
+    for name in columns:
+        if name == "source_row":
+            out[name] = pd.array(rows[order], dtype="Int64")
+            continue
+        cells = np.concatenate([p[name].to_numpy(dtype=object) for p in parts])
+        out[name] = pd.Series(cells[order], dtype="object", copy=False)
+    return pd.DataFrame(out, copy=False)
 
 
 def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -368,21 +577,23 @@ def read_csv_frame(text: str, *, skip_records: int = 0, max_records: int | None 
             end = text.find("\n", min(len(text), 2 * end)) + 1
         if end and end < len(text):
             text = text[:end]
-    lines = record_start_lines(text, quotechar)
-    body = text
+    data = text.encode("utf-8", "surrogatepass")
+    lines, empty, starts = _record_bounds(data, quotechar, offsets=True)
+    body_data = data
     if skip_records:
-        if skip_records < len(lines):
-            offset = 0
-            for _ in range(int(lines[skip_records] - 1)):
-                offset = text.find("\n", offset) + 1
-            body = text[offset:]
-        else:
-            body = ""
-        lines = lines[skip_records:]
+        body_data = data[starts[skip_records]:] if skip_records < len(lines) else b""
+        lines, empty, starts = lines[skip_records:], empty[skip_records:], starts[skip_records:]
     if max_records is not None:
-        lines = lines[:max_records]
-    if not body.strip("\n") or len(lines) == 0:
+        lines, empty = lines[:max_records], empty[:max_records]
+    if not body_data.strip(b"\n") or len(lines) == 0:
         return pd.DataFrame(index=range(len(lines))).astype(object), lines
+    if max_records is None and len(lines) > 10 and not empty[0]:
+        first = data[starts[0]:starts[1]].decode("utf-8", "surrogatepass")
+        fast = _arrow_cells(body_data, empty, first_record=first, numbers=numbers, text_columns=text_columns,
+                            delimiter=delimiter, quotechar=quotechar)
+        if fast is not None:
+            return fast, lines
+    body = body_data.decode("utf-8", "surrogatepass")
 
     def by_csv_module() -> pd.DataFrame:
         reader = csv.reader(io.StringIO(body), delimiter=delimiter, quotechar=quotechar)
@@ -414,3 +625,142 @@ def read_csv_frame(text: str, *, skip_records: int = 0, max_records: int | None 
         whole = [c for c in cells.columns if c not in texts and cells[c].dtype != np.float64]
         return (cells.astype({c: float for c in whole}) if whole else cells), lines
     return cells, lines
+
+
+def _arrow_cells(body: bytes, empty: np.ndarray, *, first_record: str, numbers: bool,
+                 text_columns: Iterable[int], delimiter: str, quotechar: str) -> pd.DataFrame | None:
+    """The cells of ``body`` parsed by Arrow's CSV reader, as :func:`read_csv_frame` gives
+    them; ``None`` when the records are not all of one width (the pandas parser pads short
+    records and the csv module takes wider ones: the caller falls back to them).
+
+    Every cell is read as text (no type guessing), blank lines are put back where the byte
+    scan found them, and with ``numbers`` each column not in ``text_columns`` whose
+    non-empty cells all cast to floats (``NaN`` not spelled out) becomes a float column, the
+    way the pandas C parser would have typed it.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = arrow_text_table(body, delimiter=delimiter, quotechar=quotechar, first_record=first_record)
+    full = ~empty
+    if table is None or table.num_rows != int(full.sum()):
+        return None
+    n = len(empty)
+    keep_text = {int(c) for c in text_columns}
+    columns = {}
+    for j, column in enumerate(table.itercolumns()):
+        column = column.combine_chunks()
+        if numbers and j not in keep_text and _may_be_numbers(column):
+            try:
+                values = pc.cast(column, pa.float64())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                values = None
+            if values is not None and not pc.any(pc.is_nan(values)).as_py():
+                floats = values.to_numpy(zero_copy_only=False)
+                if len(floats) != n:
+                    floats, cells = np.full(n, np.nan), floats
+                    floats[full] = cells
+                columns[j] = floats
+                continue
+        texts = text_cells(column, missing=np.nan if numbers else "")
+        if len(texts) != n:
+            cells = np.empty(n, dtype=object)
+            cells[:] = np.nan if numbers else ""
+            cells[full] = texts
+            texts = cells
+        columns[j] = texts
+    # one block per kind (text cells stay Python objects), then the file's column order
+    floats = [j for j, v in columns.items() if v.dtype != object]
+    texts = [j for j, v in columns.items() if v.dtype == object]
+    blocks = []
+    if texts:
+        blocks.append(pd.DataFrame(np.column_stack([columns[j] for j in texts]), columns=texts, dtype=object))
+    if floats:
+        blocks.append(pd.DataFrame(np.column_stack([columns[j] for j in floats]), columns=floats, dtype=float))
+    frame = blocks[0] if len(blocks) == 1 else pd.concat(blocks, axis=1)
+    return frame[list(columns)] if floats and texts else frame
+
+
+def arrow_text_table(data: bytes, *, delimiter: str = ",", quotechar: str = '"', first_record: str | None = None,
+                     numbers: Iterable[int] = ()):
+    """Every non-empty CSV record of the UTF-8 ``data`` as a row of an Arrow table of text
+    columns (``f0``, ``f1``, …; empty cells null), or ``None`` when the records are not all
+    as wide as the first (Arrow's reader wants one width; the callers then use the pandas
+    or csv-module readers, which pad or widen) or a ``numbers`` column (read as floats)
+    holds something else. Blank lines are left out.
+
+    >>> arrow_text_table(b'a,b\\n"1,5",\\n\\nc,d\\n').to_pydict()
+    {'f0': ['a', '1,5', 'c'], 'f1': ['b', None, 'd']}
+    >>> arrow_text_table(b'a,b\\nc\\n') is None
+    True
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if first_record is None:
+        first_record = data[:65536].decode("utf-8", "replace")
+    # the first record's width names the columns to read as text (a wider record later
+    # makes Arrow fail, and the caller falls back)
+    width = len(next(csv.reader(io.StringIO(first_record), delimiter=delimiter, quotechar=quotechar), [""]))
+    floats = set(numbers)
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True,
+                                           use_threads=len(data) > (8 << 20),
+                                           block_size=max(1 << 20, min(len(data) + 1, 64 << 20))),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar,
+                                             newlines_in_values=True, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.float64() if i in floats else pa.string() for i in range(width + 1)},
+                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if any(t != (pa.float64() if j in floats else pa.string()) for j, t in enumerate(table.schema.types)):
+        return None
+    return table
+
+
+def text_cells(column, missing=None) -> np.ndarray:
+    """An Arrow text column as an object array of Python strings, nulls as ``missing``.
+    A column holding one value in every row (``-``) makes that string once.
+
+    >>> import pyarrow as pa
+    >>> text_cells(pa.array(["-", None, "-"]), missing="").tolist()
+    ['-', '', '-']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    n = len(column)
+    if n > 64 and column.null_count == 0:
+        bounds = pc.min_max(column)
+        if bounds["min"] == bounds["max"]:  # one value in every row
+            cells = np.empty(n, dtype=object)
+            cells[:] = bounds["min"].as_py()
+            return cells
+    cells = column.to_numpy(zero_copy_only=False)
+    if column.null_count:
+        cells[column.is_null().to_numpy(zero_copy_only=False)] = missing
+    return cells
+
+
+def _may_be_numbers(column) -> bool:
+    """Whether a text column is worth casting to floats: its first non-empty cell reads as a
+    number (a column of ``-`` or of names is not; the cast, not this, decides)."""
+    import pyarrow.compute as pc
+
+    first = column[0].as_py() if len(column) else None
+    if first is None:
+        filled = column.drop_null()
+        if len(filled) == 0:
+            return True
+        first = filled[0].as_py()
+    try:
+        float(first)
+    except ValueError:
+        return False
+    return True

@@ -29,9 +29,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..clean import fastlane
 from ..clean.dates import AmbiguousDateOrder, decide_date_order
-from ..clean.metrics import METRIC_MAPS, blank_records, daily_metrics, header_labels, strip_handle, with_header
-from .base import Context, InputError, Reading, Sniff, decode, fates_frame, read_csv_frame
+from ..clean.metrics import METRIC_MAPS, daily_metrics, header_labels, metric_names, strip_handle, table_records
+from .base import (
+    ArrowReading,
+    ArrowTables,
+    Context,
+    InputError,
+    Reading,
+    Sniff,
+    arrow_csv,
+    decode,
+    fates_frame,
+    read_csv_frame,
+    sorted_fates,
+)
 
 FORMATS = {
     "facebook-insights": "Facebook Page Insights legacy export (Facebook Insights Data Export - <Page> - <from> - <to>.csv)",
@@ -66,6 +79,9 @@ def detect(sniff: Sniff) -> str | None:
 
 def read(path: Path, context: Context, format: str) -> Reading:
     path = Path(path)
+    fast = _read_fast(path, context, format)
+    if fast is not None:
+        return fast
     source_file = context.source_file or path.name
     text, encoding = decode(path)
     head, lines = read_csv_frame(text, max_records=2, path=path)
@@ -82,8 +98,7 @@ def read(path: Path, context: Context, format: str) -> Reading:
     start = 2 if has_descriptions else 1
     # thousands of columns: the C parser reads the counts (a column with odd cells stays text)
     body, body_lines = read_csv_frame(text, skip_records=start, numbers=True, path=path)
-    body = with_header(body, header, path)
-    blank = blank_records(body)
+    records, blank = table_records(body, body_lines, header, path)
     structure = [fates_frame(source_file, lines[:1], "skipped-structure", None, "header row (metric names)",
                              context.pilot_id)]
     if has_descriptions:
@@ -91,15 +106,11 @@ def read(path: Path, context: Context, format: str) -> Reading:
                                      "second header row (metric descriptions)", context.pilot_id))
     structure.append(fates_frame(source_file, body_lines[blank], "skipped-structure", None, "blank line",
                                  context.pilot_id))
-    records = pd.concat([pd.DataFrame({"source_row": body_lines[~blank]}),
-                         body[~blank].reset_index(drop=True)], axis=1)
 
-    notes = [f"encoding: {encoding}" + (" (the file was re-saved, probably in Excel)" if encoding == "cp1252" else "")]
     page, how = _page(path, context)
-    notes.append(f"page {page}: {how}")
     date_column = header[0]
     date_format, how_dates = _date_format(records[date_column])
-    notes.append(f"dates read as {_ORDER_WORDS.get(date_format[:5], 'year-month-day')}: {how_dates}")
+    notes = _notes(encoding, page, how, date_format, how_dates)
     breakdowns = [c for c, name in zip(header, names) if " - " in str(name)]
     metrics, fates, more = daily_metrics(
         records,
@@ -114,10 +125,62 @@ def read(path: Path, context: Context, format: str) -> Reading:
         newest_day_incomplete=True,
     )
     if breakdowns:
-        notes.append(f"empty cells in the {len(breakdowns)} breakdown column(s) count as 0 (except on the newest day)")
-    fates = pd.concat([*structure, fates]).sort_values("source_row", kind="stable").reset_index(drop=True)
-    return Reading(path, format, {"metrics": metrics}, fates, notes + more,
+        notes.append(_breakdown_note(breakdowns))
+    return Reading(path, format, {"metrics": metrics}, sorted_fates([*structure, fates]), notes + more,
                    {"account": page, "platform": "facebook", "encoding": encoding, "columns": len(header)})
+
+
+def _notes(encoding: str, page: str, how: str, date_format: str, how_dates: str) -> list[str]:
+    return [f"encoding: {encoding}" + (" (the file was re-saved, probably in Excel)" if encoding == "cp1252" else ""),
+            f"page {page}: {how}",
+            f"dates read as {_ORDER_WORDS.get(date_format[:5], 'year-month-day')}: {how_dates}"]
+
+
+def _breakdown_note(breakdowns: list[str]) -> str:
+    return f"empty cells in the {len(breakdowns)} breakdown column(s) count as 0 (except on the newest day)"
+
+
+def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
+    """The file read in the fast lane (:mod:`evalkit.clean.fastlane`): a file with its
+    description row, every record as wide as the header and no blank line; ``None`` for
+    any other (the general lane then reads it)."""
+    found = arrow_csv(path, head=2, keep_text=lambda head: [0])  # the dates; the counts as floats
+    if found is None:
+        return None
+    width = max(len(r) for r in found.head)
+    names, descriptions = (pd.Series(r + [""] * (width - len(r)), dtype="object") for r in found.head)
+    if not (str(descriptions.iloc[0]).strip() == "" and (descriptions.iloc[1:].astype(str).str.strip() != "").any()):
+        return None  # no description row: the general lane reads the second record as data
+    header = header_labels(names, descriptions)
+    body = found.body
+    if body.num_columns != len(header) or not fastlane.no_blank_records(body.column(0).combine_chunks()):
+        return None
+    source_file = context.source_file or path.name
+    columns = {label: body.column(j).combine_chunks() for j, label in enumerate(header)}
+    page, how = _page(path, context)
+    date_column = header[0]
+    date_format, how_dates = _date_format(pd.Series(columns[date_column].to_numpy(zero_copy_only=False),
+                                                    dtype="object"))
+    breakdowns = [c for c, name in zip(header, names) if " - " in str(name)]
+    value_columns = header[1:]
+    made = fastlane.daily_table(columns, date_column=date_column, date_format=date_format,
+                                value_columns=value_columns, names=metric_names(value_columns, _MAP),
+                                source_rows=found.body_lines, source_file=source_file, pilot_id=context.pilot_id,
+                                platform="facebook", account=page, blank_is_zero=breakdowns,
+                                newest_day_incomplete=True)
+    if made is None:
+        return None
+    table, more = made
+    notes = _notes(found.encoding, page, how, date_format, how_dates)
+    if breakdowns:
+        notes.append(_breakdown_note(breakdowns))
+    structure = [(int(found.head_lines[0]), "header row (metric names)"),
+                 (int(found.head_lines[1]), "second header row (metric descriptions)")]
+    arrow_fates = fastlane.fates(source_file, context.pilot_id, structure, found.body_lines, "metrics")
+    arrow = {"metrics": table, "row_fates": arrow_fates}
+    return ArrowReading(path, format, ArrowTables(arrow), None, notes + more,
+                        {"account": page, "platform": "facebook", "encoding": found.encoding,
+                         "columns": len(header)}, arrow=arrow)
 
 
 def _page(path: Path, context: Context) -> tuple[str, str]:

@@ -26,24 +26,41 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from ..clean import fastlane
+from ..clean.dates import localise
 from ..clean.metrics import (
     METRIC_MAPS,
     account_from_folder,
-    blank_records,
     daily_metrics,
+    extract_handle,
     first_reason,
     fold_name,
     header_labels,
+    metric_names,
+    most_common,
     parse_dates,
     post_counts,
     posts_frame,
     settle_repeated_posts,
+    table_records,
     unescape_entities,
-    with_header,
 )
-from ..clean.dates import localise
-from .base import Context, InputError, Reading, Sniff, decode, fates_frame, read_csv_frame
+from .base import (
+    ArrowReading,
+    ArrowTables,
+    Context,
+    InputError,
+    Reading,
+    Sniff,
+    arrow_csv,
+    decode,
+    fates_frame,
+    read_csv_frame,
+    sorted_fates,
+)
 
 FORMATS = {
     "x-account-overview": "X Premium analytics, account overview per day (account_overview_analytics.csv)",
@@ -72,33 +89,131 @@ def detect(sniff: Sniff) -> str | None:
 
 def read(path: Path, context: Context, format: str) -> Reading:
     path = Path(path)
+    if format not in FORMATS:
+        raise ValueError(f"x_premium cannot read format {format!r}")
+    fast = _read_fast(path, context, format)
+    if fast is not None:
+        return fast
     source_file = context.source_file or path.name
     text, encoding = decode(path)
     head, lines = read_csv_frame(text, max_records=1, path=path)
     if len(head) == 0:
         raise InputError(path, "the file has no header row")
     header = header_labels(head.iloc[0])
-    # counts parsed by the C parser; ids, dates, texts and links kept as text
+    # counts parsed as numbers; ids, dates, texts and links kept as text
     keep_text = [i for i, c in enumerate(header) if fold_name(c) in ("post_id", "date", "post_text", "post_link")]
     body, body_lines = read_csv_frame(text, skip_records=1, numbers=True, text_columns=keep_text, path=path)
-    body = with_header(body, header, path)
-    blank = blank_records(body)
-    structure = pd.concat(
-        [
-            fates_frame(source_file, lines[:1], "skipped-structure", None, "header row", context.pilot_id),
-            fates_frame(source_file, body_lines[blank], "skipped-structure", None, "blank line", context.pilot_id),
-        ]
-    )
-    records = pd.concat([pd.DataFrame({"source_row": body_lines[~blank]}),
-                         body[~blank].reset_index(drop=True)], axis=1)
+    records, blank = table_records(body, body_lines, header, path)
+    structure = [
+        fates_frame(source_file, lines[:1], "skipped-structure", None, "header row", context.pilot_id),
+        fates_frame(source_file, body_lines[blank], "skipped-structure", None, "blank line", context.pilot_id),
+    ]
     if format == "x-account-overview":
         tables, fates, notes, meta = _read_overview(path, records, header, source_file, context)
-    elif format == "x-account-content":
-        tables, fates, notes, meta = _read_content(path, records, header, source_file, context)
     else:
-        raise ValueError(f"x_premium cannot read format {format!r}")
-    fates = pd.concat([structure, fates]).sort_values("source_row", kind="stable").reset_index(drop=True)
-    return Reading(path, format, tables, fates, [f"encoding: {encoding}", *notes], meta | {"encoding": encoding})
+        tables, fates, notes, meta = _read_content(path, records, header, source_file, context)
+    return Reading(path, format, tables, sorted_fates([*structure, fates]), [f"encoding: {encoding}", *notes],
+                   meta | {"encoding": encoding})
+
+
+# --------------------------------------------------------------------------- fast lane
+
+def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
+    """The file read in the fast lane (:mod:`evalkit.clean.fastlane`), or ``None`` when it
+    is not plainly regular (the general lane then reads it)."""
+    found = arrow_csv(path, head=1, keep_text=lambda head: fastlane.text_columns(head[0], {"post_id", "date", "post_text", "post_link"}))
+    if found is None:
+        return None
+    header = header_labels(pd.Series(found.head[0], dtype="object"))
+    body = found.body
+    if body.num_columns != len(header) or not fastlane.no_blank_records(body.column(0).combine_chunks()):
+        return None  # ragged, or blank records
+    source_file = context.source_file or path.name
+    columns = {label: body.column(j).combine_chunks() for j, label in enumerate(header)}
+    if format == "x-account-overview":
+        done = _fast_overview(path, context, header, columns, found.body_lines, source_file)
+    else:
+        done = _fast_content(path, context, header, columns, found.body_lines, source_file)
+    if done is None:
+        return None
+    table_name, table, notes, meta = done
+    arrow_fates = fastlane.fates(source_file, context.pilot_id, [(int(found.head_lines[0]), "header row")],
+                                 found.body_lines, table_name)
+    arrow = {table_name: table, "row_fates": arrow_fates}
+    return ArrowReading(path, format, ArrowTables(arrow), None, [f"encoding: {found.encoding}", *notes],
+                        meta | {"encoding": found.encoding}, arrow=arrow)
+
+
+def _fast_overview(path, context, header, columns, lines, source_file):
+    date_column = _find(path, header, "Date")
+    account, how = account_from_folder(path, context)
+    value_columns = [c for c in header if c != date_column]
+    found = fastlane.daily_table(columns, date_column=date_column, date_format=_DATE_FORMAT,
+                                 value_columns=value_columns, names=metric_names(value_columns, METRIC_MAPS["x-premium"]),
+                                 source_rows=lines, source_file=source_file, pilot_id=context.pilot_id, platform="x",
+                                 account=account)
+    if found is None:
+        return None
+    table, notes = found
+    notes = [f"account {account}: {how}", *notes,
+             "no follower totals in this export: see follower_totals() with a known count"]
+    return "metrics", table, notes, {"account": account, "platform": "x"}
+
+
+def _fast_content(path, context, header, columns, lines, source_file):
+    id_col, date_col, text_col, link_col = (_find(path, header, k) for k in ("Post id", "Date", "Post text", "Post Link"))
+    ids = fastlane.trimmed(columns[id_col])
+    if not fastlane._mask(pc.match_substring_regex(ids, r"^\d{1,20}$")).all() \
+            or pc.count_distinct(ids).as_py() != len(ids):
+        return None
+    days = fastlane.dates(columns[date_col], _DATE_FORMAT)
+    if days is None:
+        return None
+    counts = {}
+    count_columns = [c for c in header if c not in (id_col, date_col, text_col, link_col)]
+    for column, name in zip(count_columns, metric_names(count_columns, METRIC_MAPS["x-premium"])):
+        found = fastlane.numbers(columns[column])
+        if found is None:
+            return None
+        counts[name] = found[0]
+    link = fastlane.trimmed(columns[link_col])
+    from_link = pc.struct_field(pc.extract_regex(link, _POST_LINK), [0])
+    account, how, notes = _content_account(path, context, pd.Series(from_link.to_numpy(zero_copy_only=False),
+                                                                    dtype="object"))
+    # local midnight of each distinct day, as the general lane localises it
+    encoded = pc.dictionary_encode(days)
+    midnight = localise(pd.Series(pd.to_datetime(encoded.dictionary.to_pandas())), context.timezone)
+    stamps = pa.array(midnight).take(encoded.indices)  # the unit pandas chose, as in the general lane
+    texts = columns[text_col]
+    texts = pc.fill_null(texts, "") if texts.null_count else texts
+    table = fastlane.posts_table(
+        source_file=source_file, pilot_id=context.pilot_id, platform="x", source_rows=lines,
+        account=pc.fill_null(from_link, account), post_id=ids, timestamp=stamps, text=fastlane.unescape(texts),
+        counts=counts, url=link, extra={"date_only": pa.repeat(pa.scalar(True), len(ids))},
+    )
+    return "posts", table, [f"account {account}: {how}", *notes, *_CONTENT_NOTES], {"account": account, "platform": "x"}
+
+
+_CONTENT_NOTES = ["posts have a date but no time: timestamp is local midnight and date_only is true",
+                  "is_reply: a post whose text starts with an @handle is counted as a reply"]
+
+
+def _content_account(path: Path, context: Context, from_link: pd.Series) -> tuple[str, str, list[str]]:
+    """The account of a content file: the handle its post links hold most, else the pin or
+    the folder; and a note when a pin disagrees with the links."""
+    notes = []
+    account = most_common(from_link)
+    if account is not None:
+        how = "the handle in the post links"
+        if context.account and context.account.lstrip("@").casefold() != account.casefold():
+            notes.append(f"the account pin '{context.account}' differs from the handle in the post links; "
+                         "the post links are used")
+        return account, how, notes
+    account, how = account_from_folder(path, context)
+    return account, how, notes
+
+
+# --------------------------------------------------------------------------- general lane
 
 
 def _read_overview(path: Path, records: pd.DataFrame, header: list[str], source_file: str, context: Context):
@@ -123,34 +238,29 @@ def _read_content(path: Path, records: pd.DataFrame, header: list[str], source_f
     id_col, date_col, text_col, link_col = (_find(path, header, k) for k in ("Post id", "Date", "Post text", "Post Link"))
     source_row = records["source_row"].to_numpy(dtype=np.int64)
     ids = records[id_col].fillna("").astype(str).str.strip()
-    id_problem = pd.Series(
-        [None if ok else f"{source_file}, row {r}, column '{id_col}': not a post id: {v!r}"
-         for r, v, ok in zip(source_row, ids, ids.str.fullmatch(r"\d{1,20}"))], dtype="object")
+    id_problem = np.full(len(ids), None, dtype=object)
+    for k in np.flatnonzero(~ids.str.fullmatch(r"\d{1,20}").to_numpy(dtype=bool)):  # unreadable ids only
+        id_problem[k] = f"{source_file}, row {source_row[k]}, column '{id_col}': not a post id: {ids.iloc[k]!r}"
     dates, bad_date = parse_dates(records[date_col], _DATE_FORMAT)
-    date_problem = pd.Series(
-        [f"{source_file}, row {r}, column '{date_col}': not a date like 'Fri, Mar 21, 2025': {v!r}" if bad else None
-         for r, v, bad in zip(source_row, records[date_col], bad_date)], dtype="object")
+    date_problem = np.full(len(ids), None, dtype=object)
+    written = records[date_col].to_numpy(dtype=object)
+    for k in np.flatnonzero(bad_date.to_numpy()):  # unreadable dates only
+        date_problem[k] = (f"{source_file}, row {source_row[k]}, column '{date_col}': not a date like "
+                           f"'Fri, Mar 21, 2025': {written[k]!r}")
     count_columns = [c for c in header if c not in (id_col, date_col, text_col, link_col)]
     counts, count_problem = post_counts(records, count_columns, METRIC_MAPS["x-premium"], source_file=source_file,
                                         skip_empty_prefix=None)
     texts = records[text_col].fillna("").astype(str)
     compare = pd.DataFrame({"text": texts.to_numpy(), "date": records[date_col].to_numpy(),
-                            **{k: v.fillna(-1.0).to_numpy() for k, v in counts.items()}})
+                            **{k: v.fillna(-1.0).to_numpy() for k, v in counts.items()}}) \
+        if ids.duplicated().any() else pd.DataFrame(index=ids.index)
     fate, reasons = settle_repeated_posts(ids, compare, first_reason(id_problem, date_problem, count_problem),
                                           source_row, id_column=id_col, source_file=source_file)
     keep = fate == "kept"
 
     link = records[link_col].fillna("").astype(str).str.strip()
-    from_link = link.str.extract(_POST_LINK)["handle"]
-    notes = []
-    if from_link[keep].notna().any():
-        account = from_link[keep].dropna().mode().iloc[0]
-        how = "the handle in the post links"
-        if context.account and context.account.lstrip("@").casefold() != account.casefold():
-            notes.append(f"the account pin '{context.account}' differs from the handle in the post links; "
-                         "the post links are used")
-    else:
-        account, how = account_from_folder(path, context)
+    from_link = extract_handle(link, _POST_LINK)
+    account, how, notes = _content_account(path, context, from_link[keep])
     midnight = pd.Series(pd.to_datetime(pd.Series(dates.where(~bad_date, None).tolist(), dtype="object")))
     timestamps = localise(midnight, context.timezone)
     kept = int(keep.sum())
@@ -161,16 +271,14 @@ def _read_content(path: Path, records: pd.DataFrame, header: list[str], source_f
         account=from_link.where(from_link.notna(), account)[keep],
         post_id=ids[keep],
         timestamp=timestamps[keep],
-        text=unescape_entities(texts)[keep],
+        text=unescape_entities(texts[keep]),
         counts={k: v[keep] for k, v in counts.items()},
         url=link[keep],
         extra={"date_only": np.ones(kept, dtype=bool)},
         pilot_id=context.pilot_id,
     )
-    fates = fates_frame(source_file, source_row, list(fate), "posts", list(reasons), context.pilot_id)
-    notes = [f"account {account}: {how}", *notes,
-             "posts have a date but no time: timestamp is local midnight and date_only is true",
-             "is_reply: a post whose text starts with an @handle is counted as a reply"]
+    fates = fates_frame(source_file, source_row, fate, "posts", reasons, context.pilot_id)
+    notes = [f"account {account}: {how}", *notes, *_CONTENT_NOTES]
     return {"posts": posts}, fates, notes, {"account": account, "platform": "x"}
 
 

@@ -1,0 +1,281 @@
+"""The fast lane of the metrics readers: a plainly regular export, cleaned in Arrow.
+
+A metrics reader first tries its fast lane: the file read by Arrow's CSV reader
+(:func:`evalkit.readers.base.arrow_csv`) and cleaned column by column with Arrow compute
+functions — never a Python loop over rows, never a pandas frame — straight into tables
+with the clean store's types (:mod:`evalkit.store`). The fast lane takes only files whose
+every record is plainly fine: one width, no blank lines, every date and number readable,
+no day or post given twice. For any other file it gives ``None``, and the reader's
+general lane (pandas, with its rules for quarantining and merging records) reads it. So
+both lanes give the same tables, notes and fates for a file the fast lane takes; the
+reader tests check that on every fixture.
+
+>>> import pyarrow as pa
+>>> values, blank = numbers(pa.array(["1,204", None, "-", "7"]))
+>>> values.tolist(), blank.tolist()
+([1204.0, nan, nan, 7.0], [False, True, False, False])
+>>> numbers(pa.array(["12", "lots"])) is None
+True
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .metrics import _NOT_APPLICABLE, POST_COUNTS, _read_distinct_numbers, fill_blank_cells, parse_dates
+
+__all__ = [
+    "daily_table",
+    "no_blank_records",
+    "text_columns",
+    "dates",
+    "fates",
+    "iso_dates",
+    "metrics_table",
+    "numbers",
+    "posts_table",
+    "reply_flags",
+    "trimmed",
+    "unescape",
+]
+
+#: the entities X's exports write (``&amp;`` last, so ``&amp;lt;`` gives ``&lt;``)
+_SIMPLE_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&apos;", "'"),
+                    ("&amp;", "&"))
+_SIMPLE_PATTERN = "&(?:lt|gt|quot|#39|apos|amp);"
+_REPLY = r"^@[A-Za-z0-9_]"
+
+
+def _mask(result) -> np.ndarray:
+    return pc.fill_null(result, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def no_blank_records(first: pa.Array) -> bool:
+    """Whether a table whose first column is ``first`` surely has no blank record (the
+    first cell of a blank record is empty or space)."""
+    if not pa.types.is_string(first.type):
+        return first.null_count == 0
+    return bool(_mask(pc.not_equal(trimmed(first), "")).all())
+
+
+def text_columns(names: list[str], wanted) -> list[int]:
+    """Positions of the header ``names`` whose folded form is in ``wanted`` (the columns a
+    fast lane keeps as text)."""
+    from .metrics import fold_name
+
+    return [j for j, name in enumerate(names) if fold_name(name) in wanted]
+
+
+def trimmed(column: pa.Array, missing: str | None = "") -> pa.Array:
+    """Text cells without surrounding space (null cells as ``missing``)."""
+    if missing is not None and column.null_count:
+        column = pc.fill_null(column, missing)
+    return pc.utf8_trim_whitespace(column)
+
+
+def numbers(column: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """Count cells as floats (NaN where there is no number) and which were blank, read as
+    :func:`evalkit.clean.metrics.to_number` reads them (``89.0``, ``1,234``, ``12.5%``;
+    ``-`` and ``n/a`` no number); ``None`` when a cell cannot be read (``NaN`` spelled out
+    included), for the general lane to quarantine.
+    """
+    n = len(column)
+    if column.null_count == n:
+        return np.full(n, np.nan), np.ones(n, dtype=bool)
+    if pa.types.is_floating(column.type):  # read as floats by the CSV reader
+        if pc.any(pc.is_nan(column)).as_py():  # "NaN" spelled out: unreadable, not blank
+            return None
+        return column.to_numpy(zero_copy_only=False), column.is_null().to_numpy(zero_copy_only=False)
+    values = None
+    first = column.drop_null()[0].as_py() if column.null_count else column[0].as_py()
+    if not column.null_count and first.strip().lower() in _NOT_APPLICABLE and pc.all(pc.equal(column, first)).as_py():
+        return np.full(n, np.nan), np.full(n, first.strip() == "")  # "-" in every row
+    try:
+        float(first)  # a column of "-" or of words is not worth a cast that will fail
+        values = pc.cast(column, pa.float64())
+    except (ValueError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    if values is not None and not pc.any(pc.is_nan(values)).as_py():
+        return values.to_numpy(zero_copy_only=False), column.is_null().to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(column)  # each distinct spelling read once
+    spellings = encoded.dictionary.to_pylist()
+    if all(v.strip().lower() in _NOT_APPLICABLE for v in spellings):  # "-" throughout, say
+        found, blank = np.full(len(spellings), np.nan), np.array([v.strip() == "" for v in spellings], dtype=bool)
+    else:
+        found, unreadable, blank = _read_distinct_numbers(pd.Series(spellings, dtype="object"))
+        if unreadable.any():
+            return None
+    codes = encoded.indices.fill_null(len(spellings)).to_numpy(zero_copy_only=False)
+    return np.append(found, np.nan)[codes], np.append(blank, True)[codes]
+
+
+def iso_dates(column: pa.Array) -> pa.Array | None:
+    """``YYYY-MM-DD`` cells as Arrow dates; ``None`` when one is not such a date (an
+    impossible day included: the date written back must be the text)."""
+    text = trimmed(column)
+    if not _mask(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$")).all():
+        return None
+    try:
+        return pc.cast(text, pa.date32())  # Arrow's ISO reading refuses an impossible day
+    except pa.ArrowInvalid:
+        return None
+
+
+def dates(column: pa.Array, date_format: str) -> pa.Array | None:
+    """Date cells in ``date_format`` (strftime, or ``ISO8601``) as Arrow dates, read as
+    :func:`evalkit.clean.metrics.parse_dates` reads them; ``None`` when one does not read."""
+    if date_format == "%Y-%m-%d":
+        return iso_dates(column)
+    values = pd.Series(trimmed(column).to_numpy(zero_copy_only=False), dtype="object")
+    found, bad = parse_dates(values, date_format)
+    if bad.any():
+        return None
+    return pa.array(found.to_numpy(dtype=object), type=pa.date32())
+
+
+def _text(value, n: int) -> pa.Array:
+    """A text column holding ``value`` in every row, dictionary-encoded (the value stored
+    once; see :func:`evalkit.store.compact`)."""
+    if value is None:
+        return pa.nulls(n, pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], type=pa.string()))
+
+
+def _chosen(words: list[str], codes: np.ndarray) -> pa.Array:
+    """``words[codes]`` as a dictionary-encoded text column."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), pa.array(words, type=pa.string()))
+
+
+def metrics_table(*, source_file: str, pilot_id: str | None, platform: str, account: str,
+                  source_rows: np.ndarray, days: pa.Array, values: np.ndarray, names: list[str]) -> pa.Table:
+    """The ``metrics`` rows of a day × metric matrix: one per cell holding a number, record
+    by record, column by column (as :func:`evalkit.clean.metrics.melt_days` orders them)."""
+    rows, columns = np.nonzero(~np.isnan(values))
+    n = len(rows)
+    return pa.table({
+        "pilot_id": _text(pilot_id, n),
+        "source_file": _text(source_file, n),
+        "source_row": pa.array(np.asarray(source_rows, dtype=np.int64)[rows]),
+        "participant_id": pa.nulls(n, pa.string()),
+        "platform": _text(platform, n),
+        "account": _text(account, n),
+        "date": days.take(pa.array(rows)),
+        "metric": _chosen(names, columns),
+        "value": pa.array(values[rows, columns]),
+    })
+
+
+def daily_table(columns: dict[str, pa.Array], *, date_column: str, date_format: str, value_columns: list[str],
+                names: list[str], source_rows: np.ndarray, source_file: str, pilot_id: str | None, platform: str,
+                account: str, blank_is_zero=(), newest_day_incomplete: bool = False
+                ) -> tuple[pa.Table, list[str]] | None:
+    """The ``metrics`` rows of a daily export's records (one column per exported metric,
+    ``names`` their metric names) and the notes :func:`evalkit.clean.metrics.daily_metrics`
+    would give; ``None`` when a date or a number does not read, or a day is given twice
+    (the general lane then settles those records)."""
+    days = dates(columns[date_column], date_format)
+    if days is None or pc.count_distinct(days).as_py() != len(days):
+        return None
+    values = np.empty((len(days), len(value_columns)))
+    blank = np.empty(values.shape, dtype=bool)
+    for j, column in enumerate(value_columns):
+        found = numbers(columns[column])
+        if found is None:
+            return None
+        values[:, j], blank[:, j] = found
+    notes = fill_blank_cells(values, blank, days.to_pandas(date_as_object=True).to_numpy(dtype=object),
+                             value_columns, blank_is_zero=blank_is_zero, newest_day_incomplete=newest_day_incomplete)
+    table = metrics_table(source_file=source_file, pilot_id=pilot_id, platform=platform, account=account,
+                          source_rows=source_rows, days=days, values=values, names=names)
+    return table, notes
+
+
+def reply_flags(text: pa.Array) -> pa.Array:
+    """Whether each post's text starts with an ``@handle`` (see
+    :func:`evalkit.clean.metrics.reply_flag`)."""
+    return pc.fill_null(pc.match_substring_regex(text, _REPLY), False)
+
+
+def unescape(text: pa.Array) -> pa.Array:
+    """Texts with HTML entities turned back into characters, as :func:`html.unescape`
+    does: vectorised replacements where every ``&`` starts an entity the exports write,
+    :func:`html.unescape` for each distinct other text holding ``&``."""
+    has = _mask(pc.match_substring(text, "&"))
+    if not has.any():
+        return text
+    chosen = text.filter(pa.array(has)) if not has.all() else text  # only texts holding "&"
+    # an "&" left once the entities the exports write are taken out starts another entity
+    other = _mask(pc.match_substring(pc.replace_substring_regex(chosen, _SIMPLE_PATTERN, ""), "&"))
+    done = chosen
+    for entity, character in _SIMPLE_ENTITIES:
+        done = pc.replace_substring(done, entity, character)
+    if other.any():  # an entity the exports do not usually write: the standard library's rules
+        cells = chosen.filter(pa.array(other)).to_numpy(zero_copy_only=False)
+        mapping = {v: html.unescape(v) for v in pd.unique(cells)}
+        done = pc.replace_with_mask(done, pa.array(other), pa.array([mapping[v] for v in cells], type=pa.string()))
+    return done if has.all() else pc.replace_with_mask(text, pa.array(has), done)
+
+
+def posts_table(*, source_file: str, pilot_id: str | None, platform: str, source_rows: np.ndarray,
+                account: pa.Array, post_id: pa.Array, timestamp: pa.Array, text: pa.Array,
+                counts: dict[str, np.ndarray], url: pa.Array | None = None,
+                extra: dict[str, pa.Array] | None = None) -> pa.Table:
+    """A ``posts`` table in the order :func:`evalkit.clean.metrics.posts_frame` gives:
+    the contract columns, ``url`` (empty as null), the other counts (file order), then
+    ``extra`` columns."""
+    n = len(post_id)
+    nothing = np.full(n, np.nan)
+    columns = {
+        "pilot_id": _text(pilot_id, n),
+        "source_file": _text(source_file, n),
+        "source_row": pa.array(np.asarray(source_rows, dtype=np.int64)),
+        "participant_id": pa.nulls(n, pa.string()),
+        "platform": _text(platform, n),
+        "account": account,
+        "post_id": post_id,
+        "timestamp": timestamp,
+        "text": text,
+        "is_reply": reply_flags(text),
+        **{k: pa.array(counts.get(k, nothing), type=pa.float64()) for k in POST_COUNTS},
+    }
+    if url is not None:
+        columns["url"] = pc.if_else(pc.equal(url, ""), pa.scalar(None, pa.string()), url)
+    for name, values in counts.items():
+        if name not in POST_COUNTS:
+            columns[name] = pa.array(values, type=pa.float64())
+    columns.update(extra or {})
+    return pa.table(columns)
+
+
+def fates(source_file: str, pilot_id: str | None, structure: list[tuple[int, str]], rows: np.ndarray,
+          table: str) -> pa.Table:
+    """The ``row_fates`` of a file the fast lane took, in line order: its structural lines
+    (``(line, reason)``, skipped-structure) and every data record ``kept`` in ``table``."""
+    lines = np.concatenate([np.array([line for line, _ in structure], dtype=np.int64),
+                            np.asarray(rows, dtype=np.int64)])
+    order = np.argsort(lines, kind="stable")
+    k, n = len(structure), len(lines)
+    fate = np.empty(n, dtype=object)
+    fate[:k], fate[k:] = "skipped-structure", "kept"
+    tables = np.empty(n, dtype=object)
+    tables[:k], tables[k:] = None, table
+    reasons = np.empty(n, dtype=object)
+    reasons[:k] = [reason for _, reason in structure]
+    reasons[k:] = None
+    structural = order < k  # in line order: which rows are structure
+    words = ["skipped-structure", "kept"]
+    arrow = pa.table({
+        "pilot_id": _text(pilot_id, n),
+        "source_file": _text(source_file, n),
+        "source_row": pa.array(lines[order]),
+        "fate": _chosen(words, ~structural),
+        "table": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32), mask=structural),
+                                                pa.array([table], type=pa.string())),
+        "reason": pa.array(reasons[order], type=pa.string()),
+    })
+    return arrow

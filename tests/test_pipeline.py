@@ -1,0 +1,218 @@
+"""Cleaning a programme at scale: files read in worker processes, pilots cleaned one at a
+time, the store written as it goes. Whatever the route, the tables are the same.
+
+The programme is built from the format fixtures (tests/data/formats and the broken files
+of tests/data/bad): three pilots, one with a pilot id of digits, files that take the
+readers' fast lanes and files that need their general lanes (blank lines, a duplicated
+tweet, a day given twice), a file that fails and a row that is quarantined.
+"""
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.dataset as ds
+import pytest
+
+from conftest import SAMPLE, SAMPLE_KEY
+from evalkit import pipeline, schemas, store
+from evalkit.pipeline import clean_programme, write_clean
+
+HERE = Path(__file__).resolve().parent
+FORMATS = HERE / "data" / "formats"
+BAD = HERE / "data" / "bad"
+KEY = b"a test key for the pipeline at scale"
+
+PROGRAMME = """\
+name: Pipeline at scale
+pilots:
+  - id: north
+    name: North
+    authorities: [Kirklees Council]
+    sessions:
+      - {id: ws1, kind: workshop, date: 2022-11-15, start: "09:30", mode: hybrid, label: Workshop 1}
+  - id: south
+    name: South
+    authorities: [Suffolk County Council]
+    sessions:
+      - {id: ws1, kind: workshop, date: 2025-03-18, mode: online}
+  - id: "2021"
+    name: Pilot of 2021
+    authorities: [Kirklees Council]
+    sessions:
+      - {id: ws1, kind: workshop, date: 2022-11-15, start: "09:30", mode: hybrid, label: Workshop 1}
+      - {id: ws2, kind: workshop, date: 2022-12-06, start: "09:30", mode: hybrid, label: Workshop 2}
+    files:
+      - {path: surveys/header-only.csv, wave: feedback, session: ws1}
+      - {path: surveys/malformed-row.csv, wave: feedback, session: ws1}
+items:
+  - id: useful
+    scale: agreement
+    label: The session was useful
+    questions: [The session was useful]
+"""
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+@pytest.fixture(scope="module")
+def programme(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("scale")
+    (root / "programme.yml").write_text(PROGRAMME, encoding="utf-8")
+    for pilot in ("north", "south", "2021"):
+        _copy(BAD / "p" / "roster.csv", root / pilot / "roster.csv")
+    for path in (FORMATS / "x_classic").glob("*.csv"):
+        _copy(path, root / "north" / "metrics" / "x" / path.name)
+    for path in (FORMATS / "facebook").glob("*.csv"):
+        _copy(path, root / "north" / "metrics" / "facebook" / path.name)
+    for path in (FORMATS / "x_premium" / "CllrAmyPatel").glob("*.csv"):
+        _copy(path, root / "south" / "metrics" / "CllrAmyPatel" / path.name)
+    for path in (FORMATS / "meta_suite" / "Cllr Amy Patel").glob("*.csv"):
+        _copy(path, root / "south" / "metrics" / "Cllr Amy Patel" / path.name)
+    for path in (BAD / "p").rglob("*"):
+        if path.is_file() and path.name != "roster.csv":
+            _copy(path, root / "2021" / path.relative_to(BAD / "p"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def serial(programme):
+    return clean_programme(programme, key=KEY, jobs=1)
+
+
+@pytest.fixture(scope="module")
+def stored(programme, tmp_path_factory):
+    out = tmp_path_factory.mktemp("store") / "clean"
+    return clean_programme(programme, key=KEY, jobs=2, out=out, layout="partitioned"), out
+
+
+def _same_run(a, b):
+    for name in schemas.TABLES:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True, obj=name)
+    assert a.files == b.files
+    pd.testing.assert_frame_equal(a.review, b.review)
+    pd.testing.assert_frame_equal(a.link_counts, b.link_counts)
+    assert (a.problems, a.notes, a.counts, a.exit_code) == (b.problems, b.notes, b.counts, b.exit_code)
+    pd.testing.assert_frame_equal(a.quarantined.astype(object), b.quarantined.astype(object))
+
+
+def test_the_programme_exercises_what_it_should(serial):
+    formats = {f.format for f in serial.files if f.status == "read"}
+    assert {"x-tweet-activity", "x-daily-activity", "facebook-insights", "x-account-content", "x-account-overview",
+            "meta-business-suite", "teams-attendance-report", "sign-in-sheet"} <= formats
+    assert {f.pilot_id for f in serial.files} == {"north", "south", "2021"}
+    assert any(f.status == "failed" for f in serial.files)
+    assert serial.exit_code == 2 and len(serial.quarantined) >= 1
+    metrics = serial.tables["metrics"]
+    assert set(metrics["pilot_id"]) == {"north", "south"}
+    assert serial.counts["metrics"] == len(metrics) > 0
+
+
+def test_parallel_and_serial_cleaning_give_identical_tables(programme, serial):
+    parallel = clean_programme(programme, key=KEY, jobs=2)
+    _same_run(serial, parallel)
+
+
+def test_the_memory_bounded_route_gives_the_same_tables(serial, stored):
+    result, out = stored
+    assert result.store == out and result.layout == "partitioned"
+    assert isinstance(result.tables, store.StoreTables) and result.tables.root == out
+    _same_run(serial, result)
+    assert (out / "summary.md").read_text() == pipeline.summary_markdown(serial)
+    assert pd.read_csv(out / "review.csv").shape[0] == len(serial.review)
+
+
+def test_the_partitioned_store_is_read_by_arrow_datasets_and_pandas(serial, stored):
+    _, out = stored
+    folder = out / "metrics.parquet"
+    assert sorted(p.name for p in folder.iterdir()) == ["pilot_id=2021", "pilot_id=north", "pilot_id=south"]
+    dataset = ds.dataset(folder, partitioning="hive")
+    assert dataset.count_rows() == serial.counts["metrics"]
+    north = dataset.to_table(filter=ds.field("pilot_id") == "north")
+    assert north.num_rows == (serial.tables["metrics"]["pilot_id"] == "north").sum()
+    whole = pd.read_parquet(folder)
+    assert len(whole) == serial.counts["metrics"]
+    assert all(isinstance(v, str) for v in whole["pilot_id"])
+    assert sorted(set(whole["pilot_id"].astype(str))) == ["north", "south"]
+    fates = store.read_table(out, "row_fates")
+    assert "2021" in set(fates["pilot_id"]) and fates["pilot_id"].dtype == object  # digits stay text
+
+
+def test_a_small_programme_is_stored_as_one_file_per_table(programme, serial, tmp_path):
+    result = clean_programme(programme, key=KEY, out=tmp_path)
+    assert result.layout == "file"
+    assert all((tmp_path / f"{name}.parquet").is_file() for name in schemas.TABLES)
+    _same_run(serial, result)
+    posts = pd.read_parquet(tmp_path / "posts.parquet")
+    pd.testing.assert_frame_equal(posts.astype(object).where(posts.notna(), None),
+                                  serial.tables["posts"].astype(object).where(serial.tables["posts"].notna(), None),
+                                  check_dtype=False)
+
+
+def test_cleaning_again_replaces_the_store(programme, tmp_path):
+    stale = tmp_path / "metrics.parquet" / "pilot_id=gone"
+    stale.mkdir(parents=True)
+    (stale / "part-0.parquet").write_bytes(b"not parquet")
+    clean_programme(programme, key=KEY, jobs=1, out=tmp_path, layout="partitioned")
+    assert not stale.exists()
+    assert sorted(p.name for p in (tmp_path / "metrics.parquet").iterdir()) == [
+        "pilot_id=2021", "pilot_id=north", "pilot_id=south"]
+
+
+@pytest.mark.parametrize("layout", ["file", "partitioned"])
+def test_write_clean_of_a_result_held_in_memory(serial, tmp_path, layout):
+    write_clean(serial, tmp_path, layout=layout)
+    order = [p.id for p in serial.programme.pilots]
+    for name in schemas.TABLES:
+        pd.testing.assert_frame_equal(pipeline.read_clean_table(tmp_path, name, order=order), serial.tables[name],
+                                      obj=name)
+    assert (tmp_path / "summary.md").exists() and (tmp_path / "review.csv").exists()
+
+
+def test_write_clean_copies_a_stored_result_elsewhere(stored, tmp_path):
+    result, _ = stored
+    write_clean(result, tmp_path, layout="file")
+    assert (tmp_path / "metrics.parquet").is_file()
+    pd.testing.assert_frame_equal(store.read_table(tmp_path, "metrics"), result.tables["metrics"])
+
+
+def test_a_file_that_cannot_be_cleaned_fails_alone(programme, monkeypatch):
+    real = pipeline._settle
+
+    def broken(programme, pilot, reading, relative):
+        if relative.endswith("Views.csv"):
+            raise ValueError("an unexpected value")
+        return real(programme, pilot, reading, relative)
+
+    monkeypatch.setattr(pipeline, "_settle", broken)
+    result = clean_programme(programme, key=KEY, jobs=1)
+    views = next(f for f in result.files if f.source_file.endswith("Views.csv"))
+    assert views.status == "failed"
+    assert views.error == "south/metrics/Cllr Amy Patel/Views.csv: could not be cleaned (ValueError: an unexpected value)"
+    assert sum(f.status == "read" for f in result.files) > 10
+
+
+def test_jobs_are_chosen_for_the_size_of_the_programme():
+    assert pipeline.choose_jobs(None, 250, 3_500_000) == 1      # the sample: no worker start-up
+    assert pipeline.choose_jobs(None, 1, 900_000_000) == 1      # one file: nothing to share
+    assert pipeline.choose_jobs(4, 10, 10) == 4                 # asked for
+    assert pipeline.choose_jobs(None, 400, 180_000_000) >= 1
+
+
+@pytest.mark.slow
+def test_the_sample_cleans_the_same_in_worker_processes(sample_clean):
+    serial, _ = sample_clean
+    _same_run(serial, clean_programme(SAMPLE, key=SAMPLE_KEY, jobs=2))
+
+
+def test_a_store_can_be_written_again_in_the_other_layout(programme, serial, tmp_path):
+    result = clean_programme(programme, key=KEY, jobs=1, out=tmp_path, layout="partitioned")
+    write_clean(result, tmp_path, layout="file")
+    assert (tmp_path / "metrics.parquet").is_file()
+    order = [p.id for p in serial.programme.pilots]
+    for name in schemas.TABLES:
+        pd.testing.assert_frame_equal(pipeline.read_clean_table(tmp_path, name, order=order), serial.tables[name],
+                                      obj=name)
