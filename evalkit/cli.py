@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("clean", help="clean a programme folder into canonical Parquet tables")
     p.add_argument("programme", type=Path)
     p.add_argument("--out", type=Path, help="output folder (default build/<programme>/clean)")
+    p.add_argument("--jobs", type=int, help="files read at once in separate processes (default: all cores)")
     p.set_defaults(run=_clean)
 
     p = sub.add_parser("report", help="render the programme's reports (cleaning first when needed)")
@@ -163,11 +164,11 @@ def _validate(args) -> int:
 
 
 def _clean(args) -> int:
-    from .pipeline import clean_programme, summary_markdown, write_clean
+    from .pipeline import clean_programme, summary_markdown
+    from .programme import load_programme
 
-    result = clean_programme(args.programme)
-    out = args.out or Path("build") / result.programme.slug / "clean"
-    write_clean(result, out)
+    out = args.out or Path("build") / load_programme(args.programme).slug / "clean"
+    result = clean_programme(args.programme, out=out, jobs=args.jobs)
     print(summary_markdown(result, detail=False))
     print(f"wrote the clean tables to {out}; every file and decision is in {out / 'summary.md'}")
     return result.exit_code

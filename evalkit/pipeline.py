@@ -871,7 +871,10 @@ def _write_summaries(result: CleanResult, out: Path) -> None:
     review = result.review if not result.review.empty else pd.DataFrame(
         columns=["pilot_id", "source_table", "source_name", "source_email", "source_handle", "status"]
     )
-    review.to_csv(out / "review.csv", index=False)
+    from .export import safe_frame
+
+    # names such as a dial-in "+44 7700 900123" must not become formulas when opened in Excel
+    safe_frame(review).to_csv(out / "review.csv", index=False)
     (out / "summary.md").write_text(summary_markdown(result), encoding="utf-8")
 
 

@@ -41,6 +41,7 @@ import datetime as dt
 import json
 import math
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -286,7 +287,10 @@ def ensure_clean(programme: str | Path, clean_dir: str | Path | None = None) -> 
     except OSError:  # another report finished cleaning first, or a partly filled folder
         clean_dir.mkdir(parents=True, exist_ok=True)
         for path in staging.iterdir():
-            os.replace(path, clean_dir / path.name)
+            target = clean_dir / path.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(path, target)
         staging.rmdir()
     return clean_dir
 
@@ -294,13 +298,10 @@ def ensure_clean(programme: str | Path, clean_dir: str | Path | None = None) -> 
 def _read_table(path: Path, name: str, pilot_ids: Sequence[str] | None) -> pd.DataFrame:
     if not path.exists():
         return schemas.empty(name)
-    if pilot_ids is None:
-        return pd.read_parquet(path)
-    try:
-        return pd.read_parquet(path, filters=[("pilot_id", "in", list(pilot_ids))])
-    except Exception:  # an all-empty column has no type to filter on
-        frame = pd.read_parquet(path)
-        return frame[frame["pilot_id"].isin(list(pilot_ids))].reset_index(drop=True)
+    from ..pipeline import read_clean_table
+
+    # either store layout (one file, or a folder partitioned by pilot), text as strings
+    return read_clean_table(path.parent, name, pilot_ids)
 
 
 def read_clean(clean_dir: str | Path, pilot_ids: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:

@@ -111,7 +111,7 @@ def content_hash(job: Job, data_files: list[Path]) -> str:
     h.update(",".join(job.formats).encode())
     _hash_file(h, job.notebook)
     for path in sorted(data_files):
-        h.update(str(path.name).encode())
+        h.update(f"{path.parent.name}/{path.name}".encode())
         _hash_file(h, path)
     for path in sorted((Path(__file__).resolve().parents[1]).rglob("*.py")):
         _hash_file(h, path)  # a change in evalkit's own code re-renders
@@ -120,9 +120,11 @@ def content_hash(job: Job, data_files: list[Path]) -> str:
 
 def input_hash(clean_dir: Path) -> str:
     """Short hash of the clean tables a report was made from (shown in its provenance)."""
+    from ..pipeline import store_files
+
     h = hashlib.sha256()
-    for path in sorted(Path(clean_dir).glob("*.parquet")):
-        h.update(path.name.encode())
+    for path in store_files(clean_dir):
+        h.update(path.relative_to(clean_dir).as_posix().encode())
         _hash_file(h, path)
     return h.hexdigest()[:16]
 
@@ -341,21 +343,20 @@ def inputs_newer_than(programme, stamp: Path) -> list[Path]:
 def ensure_clean(programme_path: Path, clean_dir: Path, *, force: bool = False) -> tuple[Path, bool]:
     """Clean the programme into ``clean_dir`` when its tables are missing or older than its
     inputs. Returns the folder and whether cleaning ran."""
-    from ..pipeline import clean_programme, write_clean
+    from ..pipeline import clean_programme
     from ..programme import load_programme
 
     programme = load_programme(programme_path)
     stamp = clean_dir / "summary.md"
     if not force and not inputs_newer_than(programme, stamp):
         return clean_dir, False
-    result = clean_programme(programme_path)
+    result = clean_programme(programme_path, out=clean_dir)
     if result.exit_code == 2:
         problems = result.problems + [f.error for f in result.files if f.status == "failed"]
         raise RuntimeError(
             "the programme could not be cleaned completely; fix these first (evalkit validate "
             f"{programme_path}):\n" + "\n".join(f"  - {p}" for p in problems)
         )
-    write_clean(result, clean_dir)
     return clean_dir, True
 
 
@@ -417,7 +418,9 @@ def render_programme(
     out = out.resolve()
     clean_dir = Path(clean_dir).resolve() if clean_dir else clean_dir_for(programme).resolve()
     ensure_clean(programme_path, clean_dir)
-    data_files = sorted(clean_dir.glob("*.parquet"))
+    from ..pipeline import store_files
+
+    data_files = store_files(clean_dir)
 
     all_jobs = []
     for pilot_id in wanted:
