@@ -197,6 +197,13 @@ def _copy_static(out: Path) -> None:
 
 # --------------------------------------------------------------------------- one pilot
 
+#: survey tool → (writer module, writer function, file extension)
+_SURVEY_WRITERS = {"paper": ("paper", "write_paper_feedback", "csv"),
+                   "ms_forms": ("ms_forms", "write_ms_forms", "xlsx"),
+                   "google": ("google_forms", "write_google_forms", "csv"),
+                   "surveymonkey": ("surveymonkey", "write_surveymonkey", "csv")}
+
+
 class _PilotWriter:
     def __init__(self, out: Path, world: PilotWorld, sequence: np.random.SeedSequence, writers: _Writers,
                  collector: _Collector):
@@ -434,13 +441,15 @@ class _PilotWriter:
         before = self.people.set_index("person_key")["posts_per_week"]
         surveys, latent = build_surveys(self.world, lambda *n: self.rng("surveys", *n), before)
         self.latent = latent
-        tool_writer = {"paper": ("paper", "write_paper_feedback", "csv"),
-                       "ms_forms": ("ms_forms", "write_ms_forms", "xlsx"),
-                       "google": ("google_forms", "write_google_forms", "csv"),
-                       "surveymonkey": ("surveymonkey", "write_surveymonkey", "csv")}
+        self.write_survey_files(surveys, lambda survey: _survey_file_name(self.design.id, survey))
+
+    def write_survey_files(self, surveys, file_name) -> None:
+        """Write each survey with its tool's writer to ``surveys/<file_name(survey)>.<ext>``,
+        pin the file's wave (and session) in programme.yml, and note who completed the post
+        survey."""
         for survey in surveys:
-            module, name, ext = tool_writer[survey.tool]
-            relative = f"surveys/{_survey_file_name(self.design.id, survey)}.{ext}"
+            module, name, ext = _SURVEY_WRITERS[survey.tool]
+            relative = f"surveys/{file_name(survey)}.{ext}"
             written = self.call(module, name, relative, answers=survey.answers)
             if written is None:
                 continue

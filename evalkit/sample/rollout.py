@@ -98,7 +98,6 @@ _MODES = {"teams": "online", "register": "in-person", "zoom": "online", "hybrid"
 #: survey family → (tool of the pre and post surveys, tool of the session feedback)
 _SURVEY_TOOLS = {"ms_forms": ("ms_forms", "ms_forms"), "google": ("google", "google"),
                  "surveymonkey": ("surveymonkey", "surveymonkey"), "paper": ("ms_forms", "paper")}
-_SURVEY_EXTENSIONS = {"ms_forms": "xlsx", "google": "csv", "surveymonkey": "csv", "paper": "csv"}
 _PARTIES = {"Labour": 0.38, "Conservative": 0.30, "Liberal Democrat": 0.15, "Green": 0.10, "Independent": 0.07}
 _PERSONAL_DOMAINS = ("gmail.com", "outlook.com", "btinternet.com", "hotmail.co.uk")
 _GUEST_ORGANISATIONS = ("Digital Democracy Trust", "Civic Media Lab", "Councillors Online CIC")  # fictional
@@ -734,30 +733,20 @@ class _AreaWriter(_PilotWriter):
         surveys, latent = build_surveys(self.world, lambda *n: self.rng("surveys", *n), before, tools=tools,
                                         anonymous_sessions=("workshop-2",), evening=self.plan.number % 3 == 0)
         self.latent = latent
-        tool_writer = {"paper": ("paper", "write_paper_feedback"), "ms_forms": ("ms_forms", "write_ms_forms"),
-                       "google": ("google_forms", "write_google_forms"),
-                       "surveymonkey": ("surveymonkey", "write_surveymonkey")}
         short = self.plan.short
-        for survey in surveys:
-            module, name = tool_writer[survey.tool]
-            title = {"pre": f"{short} social media programme - before you start",
-                     "post": f"{short} social media programme - after the programme",
-                     "feedback": f"{short} social media programme - {survey.session_id.replace('-', ' ').title()} "
-                                 "feedback" if survey.session_id else ""}[survey.wave]
+
+        def title(survey) -> str:
+            name = {"pre": f"{short} social media programme - before you start",
+                    "post": f"{short} social media programme - after the programme",
+                    "feedback": f"{short} social media programme - {survey.session_id.replace('-', ' ').title()} "
+                                "feedback" if survey.session_id else ""}[survey.wave]
             if survey.tool == "paper":
-                title = f"{short} evaluation sheets - {survey.session_id.replace('-', ' ').title()} (typed up)"
+                name = f"{short} evaluation sheets - {survey.session_id.replace('-', ' ').title()} (typed up)"
             if survey.tool == "ms_forms":
-                title += f"(1-{survey.answers['record'].nunique()})"
-            relative = f"surveys/{title}.{_SURVEY_EXTENSIONS[survey.tool]}"
-            written = self.call(module, name, relative, answers=survey.answers)
-            if written is None:
-                continue
-            facts = {"wave": survey.wave}
-            if survey.session_id:
-                facts["session"] = survey.session_id
-            self.pin(relative, **facts)
-            if survey.wave == "post":
-                self.completed_post = set(survey.answers["person_key"])
+                name += f"(1-{survey.answers['record'].nunique()})"
+            return name
+
+        self.write_survey_files(surveys, title)
 
     # ---- metrics
     def write_facebook(self) -> None:
