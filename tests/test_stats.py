@@ -24,6 +24,7 @@ from evalkit.stats import (
     compare_proportions,
     compare_scores,
     hodges_lehmann,
+    mean_change,
     paired_change,
     proportion,
 )
@@ -128,6 +129,91 @@ def test_hodges_lehmann_membrane_example_from_table():
     assert row["ci_high"] == pytest.approx(1.67)
     # P(T+ <= 8) for n = 10: subsets of 1..10 with sum <= 8 number 1+1+1+2+2+3+4+5+6 = 25
     assert row["ci_level"] == pytest.approx(1 - 2 * 25 / 1024, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------------------
+# mean change and its Student t interval (the headline of a learning change)
+# ---------------------------------------------------------------------------------------
+
+# R's `sleep` data (datasets package; Student 1908, from Cushny and Peebles): extra hours of
+# sleep of 10 patients on two soporific drugs. The R documentation of t.test runs the paired
+# t-test on it; R prints t = -4.0621, df = 9, p-value = 0.002833, 95 percent confidence
+# interval -2.4598858 -0.7001142, mean of the differences -1.58 (group 1 - group 2). Checked
+# against scipy.stats.ttest_rel(GROUP_2, GROUP_1).confidence_interval(): 0.7001142367 to
+# 2.4598857633.
+SLEEP_GROUP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
+SLEEP_GROUP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+
+
+def test_mean_change_matches_r_t_test_on_the_sleep_data():
+    row = paired_change(SLEEP_GROUP_1, SLEEP_GROUP_2).iloc[0]
+    assert row["mean_change"] == pytest.approx(1.58, abs=1e-12)
+    assert row["mean_ci_low"] == pytest.approx(0.7001142, abs=5e-8)
+    assert row["mean_ci_high"] == pytest.approx(2.4598858, abs=5e-8)
+    assert "mean change with Student t interval" in row["method"]
+    # the other way round, as R prints it
+    found = mean_change(np.subtract(SLEEP_GROUP_1, SLEEP_GROUP_2))
+    assert found.estimate == pytest.approx(-1.58, abs=1e-12)
+    assert (found.ci_low, found.ci_high) == (pytest.approx(-2.4598858, abs=5e-8),
+                                             pytest.approx(-0.7001142, abs=5e-8))
+    reference = sps.ttest_rel(SLEEP_GROUP_2, SLEEP_GROUP_1).confidence_interval(0.95)
+    assert row["mean_ci_low"] == pytest.approx(reference.low, rel=1e-12)
+    assert row["mean_ci_high"] == pytest.approx(reference.high, rel=1e-12)
+
+
+def test_mean_change_hand_worked():
+    # differences 1, 2, 0, 1, 1: mean 1; deviations 0, 1, -1, 0, 0 -> s^2 = 2/4, s = 0.707107;
+    # se = s / sqrt(5) = 0.316228; t(0.975, 4) = 2.776445 (tables) -> half-width 0.877989
+    found = mean_change([1, 2, 0, 1, 1])
+    assert found.estimate == 1.0
+    assert (found.ci_low, found.ci_high) == (pytest.approx(1 - 0.877989, abs=1e-6),
+                                             pytest.approx(1 + 0.877989, abs=1e-6))
+    # t(0.95, 4) = 2.131847 at 90%: half-width 0.674150; missing values are dropped
+    narrower = mean_change([1, 2, None, 0, 1, 1], confidence=0.90)
+    assert (narrower.ci_low, narrower.ci_high) == (pytest.approx(1 - 0.674150, abs=1e-6),
+                                                   pytest.approx(1 + 0.674150, abs=1e-6))
+    # the Likert example below: differences 2, 0, 1, -1, 1, 0, 2 -> mean 5/7; s^2 = 52/42
+    # (sum of squares 11 - 7 * (5/7)^2 = 52/7, over 6); t(0.975, 6) = 2.446912
+    row = paired_change(LIKERT_PRE, LIKERT_POST).iloc[0]
+    half = 2.446912 * math.sqrt(52 / 42 / 7)
+    assert row["mean_change"] == pytest.approx(5 / 7)
+    assert (row["mean_ci_low"], row["mean_ci_high"]) == (pytest.approx(5 / 7 - half, abs=1e-6),
+                                                         pytest.approx(5 / 7 + half, abs=1e-6))
+
+
+@pytest.mark.parametrize("differences, estimate", [([], math.nan), ([2.0], 2.0), ([None, 1.0], 1.0)])
+def test_mean_change_fewer_than_two_differences_has_no_interval(differences, estimate):
+    found = mean_change(differences)
+    assert found.estimate == pytest.approx(estimate, nan_ok=True)
+    assert math.isnan(found.ci_low) and math.isnan(found.ci_high)
+
+
+def test_mean_change_without_spread_has_no_interval():
+    # everybody changed by the same amount: s = 0, and a zero-width interval would claim the
+    # change is known exactly; there is none
+    found = mean_change([1, 1, 1, 1])
+    assert found.estimate == 1.0 and math.isnan(found.ci_low) and math.isnan(found.ci_high)
+    # floating-point noise does not count as spread (0.3 - 0.1 != 0.2 in binary)
+    noisy = mean_change([0.3 - 0.1, 0.2, 0.2])
+    assert math.isnan(noisy.ci_low)
+    row = paired_change([1, 2, 3, 4], [2, 3, 4, 5]).iloc[0]
+    assert row["mean_change"] == 1.0
+    assert math.isnan(row["mean_ci_low"]) and math.isnan(row["mean_ci_high"])
+    assert "every pair changed by the same amount: no interval for the mean change" in row["method"]
+    # nobody changed at all: mean 0, no interval, and both notes
+    row = paired_change([3, 4, 2], [3, 4, 2]).iloc[0]
+    assert row["mean_change"] == 0.0 and math.isnan(row["mean_ci_low"])
+    assert "no answer changed" in row["method"] and "no interval for the mean change" in row["method"]
+    # answers that differ only by floating-point noise are the same answers
+    row = paired_change([0.1, 0.2, 0.3], [0.1 + 0.2, 0.3 + 0.1, 0.5]).iloc[0]
+    assert math.isnan(row["mean_ci_low"]) and row["mean_change"] == pytest.approx(0.2)
+
+
+def test_mean_change_rejects_bad_input():
+    with pytest.raises(ValueError, match="confidence"):
+        mean_change([1, 2, 3], confidence=95)
+    with pytest.raises(ValueError, match=r"differences: value 'up' at position 1"):
+        mean_change([1, "up", 3])
 
 
 # ---------------------------------------------------------------------------------------
@@ -305,8 +391,12 @@ def test_paired_change_location_columns_match_hodges_lehmann():
 
 
 # ---------------------------------------------------------------------------------------
-# coverage of the Hodges–Lehmann interval by simulation
+# coverage of the Hodges–Lehmann interval by simulation (kept alongside the headline)
 # ---------------------------------------------------------------------------------------
+# The headline interval of a learning change is the t interval of the mean change; its
+# coverage acceptance test over the sample generator's own model is in
+# tests/analysis/test_learning_coverage.py. These two tests document the Hodges–Lehmann
+# interval reported alongside it: exact for continuous changes, conservative on 1-5 answers.
 
 
 def coverage(draw_differences, true_location, n, replications, seed):
@@ -318,7 +408,7 @@ def coverage(draw_differences, true_location, n, replications, seed):
     return covered / replications
 
 
-def test_coverage_continuous_change_of_about_one_point():
+def test_hodges_lehmann_coverage_is_nominal_for_continuous_changes():
     # Latent (continuous) self-assessment change: skewed, mean 1.0 point,
     # D = Gamma(shape 3, scale 0.4) - 0.2. The target of the interval is the pseudo-median
     # (the median of (D1 + D2)/2), not the mean: D1 + D2 + 0.4 ~ Gamma(6, 0.4), so the
@@ -336,7 +426,7 @@ def test_coverage_continuous_change_of_about_one_point():
         assert 0.93 <= observed <= 0.97, (n, observed)
 
 
-def test_coverage_discrete_likert_change_is_conservative():
+def test_hodges_lehmann_over_covers_discrete_likert_changes_so_it_is_not_the_headline():
     # Paired 1-5 Likert model like the sample's: before ~ (0.15, 0.30, 0.30, 0.15, 0.10) on
     # 1..5, step -1/0/+1/+2 with probabilities 0.05/0.20/0.50/0.25, after = clip(before +
     # step, 1, 5). Differences: P(-1) = 0.05*0.85 = 0.0425, P(+2) = 0.25*0.75 = 0.1875,
@@ -371,6 +461,16 @@ def test_coverage_discrete_likert_change_is_conservative():
     # in this model): conservative, never below the nominal level.
     assert observed >= 0.952, observed
     assert observed > 0.97, observed  # documents that the 93-97% window is not reachable
+    # the mean-change t interval on the same draws, against the model's mean change
+    # (sum of d * P(d) = -0.0425 + 0.4875 + 2 * 0.1875 = 0.82), is within the window
+    true_mean = sum(change * p for change, p in pmf.items())
+    assert true_mean == pytest.approx(0.82)
+    rng = np.random.default_rng(18)
+    covered = 0
+    for _ in range(2000):
+        found = mean_change(draw(rng, 18))
+        covered += found.ci_low <= true_mean <= found.ci_high  # no interval counts as a miss
+    assert 0.93 <= covered / 2000 <= 0.97, covered / 2000
 
 
 # ---------------------------------------------------------------------------------------
@@ -392,7 +492,8 @@ def test_no_change_at_all_gives_nan_test_and_a_note():
 def test_fewer_than_two_pairs_never_crashes(pre, post, n):
     row = paired_change(pre, post).iloc[0]
     assert row["n"] == n
-    for column in ("statistic", "p_value", "hl_ci_low", "effect", "effect_ci_high"):
+    for column in ("statistic", "p_value", "hl_ci_low", "mean_ci_low", "mean_ci_high", "effect",
+                   "effect_ci_high"):
         assert math.isnan(row[column]), column
     assert f"only {n} complete pair" in row["method"]
 

@@ -6,7 +6,10 @@ behaviour, cross-pilot) into sentences, one per headline row, following these ru
 * **Always give n** — every sentence says how many people (or answers) it rests on.
 * **Never claim a change the interval does not support** — "rose" or "fell" only when the
   interval excludes zero; otherwise "changed little; the data are consistent with no change".
-  Differences between groups or pilots are treated the same way.
+  Differences between groups or pilots are treated the same way. A change in self-assessed
+  confidence is given as the mean change with its interval ("on average up 0.9 points, 95%
+  CI 0.6 to 1.2"); when everybody changed by exactly the same amount there is no interval,
+  and the sentence says so without claiming a change.
 * **No causal claims** — a change is described as happening *alongside* the programme; a
   comparison with non-participants is stated as a comparison ("rose by 0.5 more than among
   …"), and a dose–response trend as an association.
@@ -23,13 +26,14 @@ so a report can lead with the supported findings and list the rest.
 >>> from evalkit.analysis.examples import example_tables
 >>> from evalkit.analysis.learning import pre_post
 >>> t = example_tables()
->>> found = findings(pre_post(t["responses"], items=["confidence_posting"]),
+>>> found = findings(pre_post(t["responses"], items=["confidence_posting"]), threshold=3,
 ...                  labels={"confidence_posting": "confidence in posting"})
 >>> print(found["sentence"].iloc[0])
-Of those who answered both surveys (5 members), confidence in posting changed little; the data are consistent with no change (median 3 → 4 on a 5-point scale; typical change +1, 93.8% CI 0 to +2).
+Of those who answered both surveys, confidence in posting rose alongside the programme for 4 of 5 members (median 3 → 4 on a 5-point scale; on average up 1.2 points, 95% CI 0.2 to 2.2).
 
-With five pairs the exact Hodges–Lehmann interval cannot reach 95%; the sentence gives the
-level it does reach.
+The mean change of the five pairs (2, 2, 1, 0, 1) is 1.2 points, and its t interval is given
+at 95% (a threshold of 3 lets the tiny example show its count of 4). An interval that falls short of the level asked for (an exact interval on very few
+people, such as a median's) is given at the level it reaches ("93.8% CI").
 """
 
 from __future__ import annotations
@@ -161,15 +165,20 @@ class _Writer:
             return "overall confidence (the mean of the confidence items)"
         return key.replace("_", " ")
 
-    def ci(self, row, kind: str = "share", change: bool = False) -> str:
+    def ci(self, row, kind: str = "share", change: bool = False, signed: bool = True) -> str:
         """The interval as text, at the level it really reaches (an exact interval on very
-        few people can fall short of the level asked for: then that level is given)."""
+        few people can fall short of the level asked for: then that level is given).
+
+        The level of the row's interval is ``ci_level`` when the row gives one (learning
+        changes: the t interval of the mean change; medians), else ``hl_ci_level`` (rows
+        whose estimate is the Hodges–Lehmann one, such as behaviour changes)."""
         level = row.get("confidence")
         level = 0.95 if _missing(level) else float(level)
-        for column in ("hl_ci_level", "ci_level"):
-            achieved = row.get(column)
-            if not _missing(achieved) and float(achieved) < level - 1e-12:
-                level = float(achieved)
+        achieved = row.get("ci_level")
+        if _missing(achieved):
+            achieved = row.get("hl_ci_level")
+        if not _missing(achieved) and float(achieved) < level - 1e-12:
+            level = float(achieved)
         name = f"{_level(level)} CI"
         low, high = row.get("ci_low"), row.get("ci_high")
         if _missing(low) or _missing(high):
@@ -180,7 +189,7 @@ class _Writer:
             return f"{name} {_pct(low)} to {_pct(high)}"
         if kind == "rate":
             return f"{name} {100 * low:.1f}% to {100 * high:.1f}%"
-        return f"{name} {_num(low, True)} to {_num(high, True)}"
+        return f"{name} {_num(low, signed)} to {_num(high, signed)}"
 
     def session(self, row) -> str:
         label = row.get("session_label")
@@ -285,41 +294,87 @@ def _scale_note(row) -> str:
     return f" on a {points}-point scale" if points else ""
 
 
+def _points_text(value: float) -> str:
+    """A size of change in points: "1 point", "0.9 points"."""
+    shown = _num(abs(float(value)))
+    return f"{shown} point" + ("" if shown == "1" else "s")
+
+
+def _average(row, w: _Writer, shift: bool = False) -> str:
+    """The mean change and its interval: "on average up 0.9 points, 95% CI 0.6 to 1.2"
+    (``shift``: "on average 0.3 points lower, …")."""
+    value = row["estimate"]
+    if _num(abs(float(value))) == "0":
+        words = "on average no difference" if shift else "on average no change"
+    elif shift:
+        words = f"on average {_points_text(value)} {'higher' if value > 0 else 'lower'}"
+    else:
+        words = f"on average {'up' if value > 0 else 'down'} {_points_text(value)}"
+    return f"{words}, {w.ci(row, 'number', signed=False)}"
+
+
+def _same_change(row, label: str, medians: str):
+    """Every pair changed by exactly the same amount: the mean is known for these people but
+    there is no spread to build an interval from, so no change is claimed."""
+    n, value, measure = row["n"], float(row["estimate"]), row["measure"]
+    if _num(abs(value)) == "0":
+        each = "no change for anyone"
+    else:
+        way = ("higher" if value > 0 else "lower") if measure == "response shift" else \
+            ("up" if value > 0 else "down")
+        each = (f"each {_points_text(value)} {way}" if measure == "response shift"
+                else f"each {way} {_points_text(value)}")
+    if measure == "response shift":
+        return (f"Of those who answered both surveys ({n} members), everyone's look-back rating of their "
+                f"starting {label} differed from the rating given at the start by exactly the same amount "
+                f"({each}); with no spread, no interval can be given.", False)
+    if measure == "change then to post":
+        return (f"Of those who answered the post survey ({n} members), everyone's {label} changed by exactly "
+                f"the same amount against their own look-back rating ({each}); with no spread, no interval "
+                "can be given.", False)
+    return (f"Of those who answered both surveys ({n} members), everyone's {label} changed by exactly the "
+            f"same amount ({medians}; {each}); with no spread, no interval can be given.", False)
+
+
 def _paired(row, w: _Writer):
+    """A learning change: the headline is the mean change with its t interval."""
     label = w.mid(row.get("item_id"))
     n = row["n"]
     medians = f"median {_num(row.get('median_before'))} → {_num(row.get('median_after'))}{_scale_note(row)}"
-    typical = f"typical change {_num(row['estimate'], True)}, {w.ci(row, 'number')}"
     measure = row["measure"]
+    if _missing(row.get("ci_low")) or _missing(row.get("ci_high")):
+        if not _missing(row.get("estimate")) and int(n) >= 2:
+            return _same_change(row, label, medians)
+        opening = ("Of those who answered the post survey," if measure == "change then to post"
+                   else "Of those who answered both surveys,")
+        return (f"{opening} {label} cannot be judged: only {w.count(n)} members answered both.", False)
+    average = _average(row, w)
     direction = _direction(row)
     if measure == "response shift":
+        shift = _average(row, w, shift=True)
         if direction:
             way = "lower" if direction < 0 else "higher"
             return (f"Of those who answered both surveys ({n} members), looking back after the "
                     f"programme they rated their starting {label} {way} than they had at the start "
-                    f"(typical difference {_num(row['estimate'], True)}, {w.ci(row, 'number')}): a "
-                    "response shift, so the pre survey may understate how much changed.", True)
+                    f"({shift}): a response shift, so the pre survey may understate how much changed.", True)
         return (f"Of those who answered both surveys ({n} members), the look-back rating of "
                 f"{label} differed little from the rating given at the start; the data are consistent "
-                f"with no response shift (typical difference {_num(row['estimate'], True)}, "
-                f"{w.ci(row, 'number')}).", False)
+                f"with no response shift ({shift}).", False)
     if measure == "change then to post":
         opening = (f"Of those who answered the post survey ({n} members), compared with their own "
                    f"look-back rating of where they started,")
     else:
         opening = "Of those who answered both surveys,"
-    if _missing(row.get("ci_low")):
-        return (f"{opening} {label} cannot be judged: only {w.count(n)} members answered both.", False)
     if direction > 0:
         return (f"{opening} {label} rose alongside the programme for {w.count(row['n_improved'])} of "
-                f"{n} members ({medians}; {typical}).", True)
+                f"{n} members ({medians}; {average}).", True)
     if direction < 0:
         return (f"{opening} {label} fell alongside the programme for {w.count(row['n_worse'])} of "
-                f"{n} members ({medians}; {typical}).", True)
+                f"{n} members ({medians}; {average}).", True)
     if measure == "change pre to post":
         opening = f"Of those who answered both surveys ({n} members),"
     return (f"{opening} {label} changed little; the data are consistent with no change "
-            f"({medians}; {typical}).", False)
+            f"({medians}; {average}).", False)
 
 
 def _baseline_skill(row, w: _Writer):

@@ -21,9 +21,14 @@ Rules used throughout:
 * **Attrition** (:func:`attrition`): a person is *missing at post* when they answered the pre
   survey but gave no post (or retrospective "then") answer.
 
-Changes use :func:`evalkit.stats.paired_change`: exact Wilcoxon signed-rank p-value,
-Hodges–Lehmann estimate with its exact interval (``estimate``, ``ci_low``, ``ci_high``),
-rank-biserial effect with a seeded bootstrap interval, and the share who improved (Wilson).
+Changes use :func:`evalkit.stats.paired_change`. The headline (``estimate``, ``ci_low``,
+``ci_high``) is the **mean change** with its Student t interval: on 1–5 answers it covers the
+true mean change about as often as it says (93.6–96.2% for 95% on the sample generator's
+model at n = 12 to 25), where the exact Hodges–Lehmann interval covers its own target 99% of
+the time or more and often misses the mean change. The Hodges–Lehmann estimate and
+its exact interval are kept alongside (``hl_estimate``, ``hl_ci_low``, ``hl_ci_high``,
+``hl_ci_level``), with the exact Wilcoxon signed-rank p-value, the rank-biserial effect with a
+seeded bootstrap interval, and the share who improved (Wilson).
 
 >>> import pandas as pd
 >>> responses = pd.DataFrame({
@@ -75,8 +80,9 @@ COMPARISONS = (
 
 _CHANGE_EXTRAS = [
     "item_id", "scale", "comparison", "n_missing", "n_zero", "n_improved", "n_worse",
-    "median_before", "median_after", "statistic", "hl_ci_level", "effect", "effect_ci_low",
-    "effect_ci_high", "share_improved", "share_improved_ci_low", "share_improved_ci_high",
+    "median_before", "median_after", "ci_level", "statistic", "hl_estimate", "hl_ci_low",
+    "hl_ci_high", "hl_ci_level", "effect", "effect_ci_low", "effect_ci_high", "share_improved",
+    "share_improved_ci_low", "share_improved_ci_high",
 ]
 
 
@@ -194,15 +200,27 @@ def pre_post(
         Passed to :func:`evalkit.stats.paired_change` (the seed makes the bootstrap of the
         effect-size interval repeat exactly).
 
+    The headline of every comparison is the mean change: ``estimate`` is the mean of the
+    people's ``after − before`` and ``ci_low``, ``ci_high`` its Student t interval
+    (:func:`evalkit.stats.mean_change`), which keeps its stated coverage on 1–5 answers. With
+    fewer than two pairs, or when everybody changed by the same amount, there is no interval
+    (NaN) and ``method`` says why. The Hodges–Lehmann estimate (the median of the Walsh
+    averages) and its exact interval follow in the ``hl_`` columns; its interval covers more
+    often than it says on 5-point answers, so it is not the headline.
+
     Returns
     -------
     pandas.DataFrame
         One row per pilot × item × comparison: ``measure`` (the comparison), ``group``
-        "answered both", ``n`` complete pairs, ``estimate`` the Hodges–Lehmann change
-        (``after − before``) with its exact interval, ``p_value`` exact Wilcoxon signed-rank;
-        extra columns ``item_id, scale, comparison`` ("pre→post"), ``n_missing`` (people who
-        answered only one of the two waves), ``n_zero, n_improved, n_worse, median_before,
-        median_after, statistic, hl_ci_level, effect`` (rank-biserial) ``, effect_ci_low,
+        "answered both", ``n`` complete pairs, ``estimate`` the mean change (``after −
+        before``) with its t interval ``ci_low, ci_high``, ``p_value`` exact Wilcoxon
+        signed-rank; extra columns ``item_id, scale, comparison`` ("pre→post"),
+        ``n_missing`` (people who answered only one of the two waves), ``n_zero, n_improved,
+        n_worse, median_before, median_after``, ``ci_level`` (the level of the headline
+        interval: ``confidence``; NaN without an interval), ``statistic`` (T+),
+        ``hl_estimate, hl_ci_low, hl_ci_high`` (Hodges–Lehmann estimate and exact Tukey
+        interval), ``hl_ci_level`` (the level that interval reaches: below ``confidence``
+        with five pairs or fewer), ``effect`` (rank-biserial) ``, effect_ci_low,
         effect_ci_high, share_improved, share_improved_ci_low, share_improved_ci_high``.
 
     Examples
@@ -214,9 +232,17 @@ def pre_post(
     >>> found = pre_post(example_tables()["responses"], items=["confidence_posting"])
     >>> found[["measure", "n", "n_missing", "estimate", "p_value"]]
                    measure  n  n_missing  estimate  p_value
-    0   change pre to post  5          1       1.0   0.1250
-    1  change then to post  5          0       2.0   0.0625
-    2       response shift  5          1      -0.5   0.2500
+    0   change pre to post  5          1       1.2   0.1250
+    1  change then to post  5          0       1.8   0.0625
+    2       response shift  5          1      -0.6   0.2500
+    >>> found[["ci_low", "ci_high", "hl_estimate", "hl_ci_low", "hl_ci_high", "hl_ci_level"]].round(4)
+       ci_low  ci_high  hl_estimate  hl_ci_low  hl_ci_high  hl_ci_level
+    0  0.1611   2.2389          1.0        0.0         2.0       0.9375
+    1  0.7611   2.8389          2.0        1.0         3.0       0.9375
+    2 -1.2801   0.0801         -0.5       -1.0         0.0       0.9375
+
+    The mean changes are 1.2, 1.8 and −0.6 points with 95% t intervals; with five pairs the
+    exact Hodges–Lehmann interval reaches only 93.75%.
     """
     answers = wave_answers(responses, items=items, email_fallback=email_fallback)
     rows = []
@@ -230,9 +256,11 @@ def pre_post(
             change = paired_change(both[before], both[after], confidence=confidence, seed=seed,
                                    measure=item_id, n_resamples=n_resamples)
             row = change.iloc[0].to_dict()
+            has_interval = not np.isnan(row["mean_ci_low"])
             row.update(pilot_id=pilot_id, item_id=item_id, scale=scale, measure=measure,
-                       comparison=f"{before}→{after}", estimate=row["hl_estimate"],
-                       ci_low=row["hl_ci_low"], ci_high=row["hl_ci_high"])
+                       comparison=f"{before}→{after}", estimate=row["mean_change"],
+                       ci_low=row["mean_ci_low"], ci_high=row["mean_ci_high"],
+                       ci_level=confidence if has_interval else np.nan)
             rows.append(row)
     frame = result_frame(rows, _CHANGE_EXTRAS)
     frame["level"] = LEVEL

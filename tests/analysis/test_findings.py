@@ -29,12 +29,15 @@ CAUSAL = re.compile(r"\b(because|caus\w*|due to|led to|leads? to|result(ed|s)? (
 
 def change_row(estimate, low, high, *, n=15, improved=12, worse=0, measure="change pre to post",
                item="confidence_social_media"):
-    """A learning result row, as pre_post gives it."""
+    """A learning result row, as pre_post gives it: the mean change with its t interval, the
+    Hodges-Lehmann columns alongside."""
     return {"level": "learning", "measure": measure, "pilot_id": "north", "group": "answered both",
             "n": n, "estimate": estimate, "ci_low": low, "ci_high": high, "p_value": 0.01,
-            "method": "Wilcoxon", "item_id": item, "scale": "confidence", "comparison": "pre→post",
-            "n_improved": improved, "n_worse": worse, "n_zero": n - improved - worse,
-            "median_before": 2.0, "median_after": 4.0, "hl_ci_level": 0.95, "confidence": 0.95}
+            "method": "mean change with Student t interval; Wilcoxon", "item_id": item, "scale": "confidence",
+            "comparison": "pre→post", "n_improved": improved, "n_worse": worse, "n_zero": n - improved - worse,
+            "median_before": 2.0, "median_after": 4.0, "ci_level": 0.95,
+            "hl_estimate": estimate, "hl_ci_low": low, "hl_ci_high": high, "hl_ci_level": 0.95,
+            "confidence": 0.95}
 
 
 def behaviour_row(estimate, low, high, *, n=12, measure="posts a week", group="cohort", **extra):
@@ -77,13 +80,42 @@ def test_columns_and_types(every_sentence):
 
 
 def test_the_brief_example():
-    found = findings(pd.DataFrame([change_row(1.5, 1.0, 2.0)]),
+    found = findings(pd.DataFrame([change_row(0.9, 0.6, 1.2)]),
                      labels={"confidence_social_media": "confidence in using social media"})
     assert found["sentence"].iloc[0] == (
         "Of those who answered both surveys, confidence in using social media rose alongside the "
-        "programme for 12 of 15 members (median 2 → 4 on a 5-point scale; typical change +1.5, "
-        "95% CI +1 to +2).")
+        "programme for 12 of 15 members (median 2 → 4 on a 5-point scale; on average up 0.9 points, "
+        "95% CI 0.6 to 1.2).")
     assert found["supported"].iloc[0]
+
+
+def test_mean_change_wording_falls_shifts_and_no_change():
+    fell = findings(pd.DataFrame([change_row(-0.4, -0.7, -0.1, improved=1, worse=9)]))["sentence"].iloc[0]
+    assert "fell alongside the programme for 9 of 15 members" in fell
+    assert "on average down 0.4 points, 95% CI −0.7 to −0.1" in fell
+    little = findings(pd.DataFrame([change_row(1.0, -0.2, 2.2)]))["sentence"].iloc[0]
+    assert "changed little" in little and "on average up 1 point, 95% CI −0.2 to 2.2" in little
+    shift = findings(pd.DataFrame([change_row(-0.3, -0.6, -0.1, measure="response shift")]))
+    assert "rated their starting confidence social media lower" in shift["sentence"].iloc[0]
+    assert "on average 0.3 points lower, 95% CI −0.6 to −0.1" in shift["sentence"].iloc[0]
+    assert shift["supported"].iloc[0]
+
+
+def test_no_spread_gives_no_interval_and_no_claim():
+    # everybody rose by exactly one point: no interval can be built, so no change is claimed
+    row = change_row(1.0, np.nan, np.nan, improved=15)
+    row["ci_level"] = np.nan
+    found = findings(pd.DataFrame([row, {**row, "measure": "response shift", "estimate": -1.0}]))
+    first, shift = found["sentence"]
+    assert first == ("Of those who answered both surveys (15 members), everyone's confidence social media "
+                     "changed by exactly the same amount (median 2 → 4 on a 5-point scale; each up 1 point); "
+                     "with no spread, no interval can be given.")
+    assert "each 1 point lower" in shift and "no interval can be given" in shift
+    assert not found["supported"].any()
+    assert not found["sentence"].str.contains(r"\b(?:rose|fell)\b").any()
+    # one pair: nothing to judge
+    alone = findings(pd.DataFrame([{**row, "n": 1, "n_improved": 1, "n_zero": 0}]), threshold=1)
+    assert "cannot be judged: only 1 members answered both" in alone["sentence"].iloc[0]
 
 
 def test_rule_1_always_give_n(every_sentence):
@@ -180,10 +212,16 @@ def test_threshold_withholds_small_groups_and_counts():
 
 
 def test_achieved_interval_level_is_stated():
-    row = change_row(1.0, 0.5, 2.0, n=5, improved=5)
-    row["hl_ci_level"] = 0.9375
+    # a behaviour change reports the Hodges-Lehmann interval: with 5 people it reaches 93.8%
+    row = behaviour_row(1.0, 0.5, 2.0, n=5, hl_ci_level=0.9375, confidence=0.95)
     sentence = findings(pd.DataFrame([row]), threshold=5)["sentence"].iloc[0]
     assert "93.8% CI" in sentence and "95% CI" not in sentence
+    # a learning change reports the t interval of the mean change, at the level asked for,
+    # whatever level the Hodges-Lehmann interval alongside it reaches
+    learning_row = change_row(1.0, 0.5, 2.0, n=5, improved=5)
+    learning_row["hl_ci_level"] = 0.9375
+    sentence = findings(pd.DataFrame([learning_row]), threshold=5)["sentence"].iloc[0]
+    assert "95% CI" in sentence and "93.8%" not in sentence
 
 
 def test_findings_repeat(tables):

@@ -93,15 +93,25 @@ def test_pre_post_pairs_by_participant(responses):
     # pairs A 2->4, B 1->3, C 3->4, D 4->4, F 3->4; E and G answered pre only
     assert (row["n"], row["n_missing"], row["n_zero"], row["n_improved"], row["n_worse"]) == (5, 2, 1, 4, 0)
     assert (row["median_before"], row["median_after"]) == (3.0, 4.0)
-    # Walsh averages of 2, 2, 1, 0, 1: 0, .5, .5, 1 x5, 1.5 x4, 2 x3 -> median 1
-    assert row["estimate"] == 1.0
+    # the headline is the mean change: differences 2, 2, 1, 0, 1 -> mean 6/5 = 1.2; deviations
+    # .8, .8, -.2, -1.2, -.2 -> s^2 = 2.8/4 = 0.7, se = sqrt(0.7/5) = 0.374166; t(0.975, 4) =
+    # 2.776445 -> half-width 2.776445 * 0.374166 = 1.038851
+    assert row["estimate"] == pytest.approx(1.2)
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(0.161149, abs=1e-6),
+                                               pytest.approx(2.238851, abs=1e-6))
+    assert row["ci_level"] == 0.95
+    # Hodges-Lehmann alongside: Walsh averages of 2, 2, 1, 0, 1: 0, .5, .5, 1 x5, 1.5 x4, 2 x3
+    # -> median 1
+    assert row["hl_estimate"] == 1.0
     # non-zero differences 2, 2, 1, 1 (mid-ranks 3.5, 3.5, 1.5, 1.5), all up: T+ = 10,
     # P(T+ >= 10) = 1/16 over the 16 sign patterns -> two-sided p = 0.125
     assert row["statistic"] == 10.0 and row["p_value"] == pytest.approx(0.125)
-    # the interval is exactly the one paired_change gives for these pairs
+    # the intervals are exactly the ones paired_change gives for these pairs
     direct = paired_change([2, 1, 3, 4, 3], [4, 3, 4, 4, 4]).iloc[0]
-    assert (row["ci_low"], row["ci_high"], row["effect"]) == (direct["hl_ci_low"], direct["hl_ci_high"],
-                                                              direct["effect"])
+    assert (row["estimate"], row["ci_low"], row["ci_high"]) == (direct["mean_change"], direct["mean_ci_low"],
+                                                                direct["mean_ci_high"])
+    assert (row["hl_ci_low"], row["hl_ci_high"], row["hl_ci_level"], row["effect"]) == (
+        direct["hl_ci_low"], direct["hl_ci_high"], direct["hl_ci_level"], direct["effect"])
     assert row["comparison"] == "pre→post" and row["group"] == "answered both" and row["scale"] == "confidence"
     # an item asked at one wave only, and yes/no items, get no change row
     assert not {"post_freq", "find_out_more"} & set(found["item_id"])
@@ -116,8 +126,12 @@ def test_then_and_response_shift(responses):
     # pre -> then: A 2->1, B 1->1, C 3->3, D 4->3, F 3->2: -1, 0, 0, -1, -1
     assert (shift["n"], shift["n_worse"], shift["n_zero"]) == (5, 3, 2)
     assert shift["comparison"] == "pre→then"
-    # Walsh averages of -1, 0, 0, -1, -1: -1 x6, -0.5 x6, 0 x3 -> median -0.5
-    assert shift["estimate"] == -0.5
+    # mean -3/5 = -0.6; Walsh averages of -1, 0, 0, -1, -1: -1 x6, -0.5 x6, 0 x3 -> median -0.5
+    assert shift["estimate"] == pytest.approx(-0.6)
+    assert shift["hl_estimate"] == -0.5
+    assert shift["ci_low"] < -0.6 < shift["ci_high"]
+    # then -> post: mean (3 + 2 + 1 + 1 + 2) / 5 = 1.8
+    assert then_post["estimate"] == pytest.approx(1.8)
 
 
 def test_composite_confidence(responses):
@@ -126,7 +140,24 @@ def test_composite_confidence(responses):
     # means of the two items: pre A 1.5 B 1.5 C 3 D 4 F 2.5; post A 3.5 B 3 C 3.5 D 4.5 F 3.5
     assert row["n"] == 5 and row["median_before"] == 2.5 and row["median_after"] == 3.5
     direct = paired_change([1.5, 1.5, 3, 4, 2.5], [3.5, 3, 3.5, 4.5, 3.5]).iloc[0]
-    assert row["estimate"] == direct["hl_estimate"] and row["p_value"] == direct["p_value"]
+    # differences 2, 1.5, 0.5, 0.5, 1: mean 1.1
+    assert row["estimate"] == pytest.approx(1.1) == direct["mean_change"]
+    assert row["hl_estimate"] == direct["hl_estimate"] and row["p_value"] == direct["p_value"]
+
+
+def test_no_interval_when_everybody_changed_alike():
+    # four members each rose by exactly one point: the mean change is 1 but there is no
+    # spread, so no interval (never a zero-width one) and the method says why
+    pre, post = [1.0, 2.0, 3.0, 2.0], [2.0, 3.0, 4.0, 3.0]
+    same = pd.DataFrame({"pilot_id": "north", "participant_id": list("ABCD") * 2,
+                         "respondent_id": [f"r{i}" for i in range(8)], "wave": ["pre"] * 4 + ["post"] * 4,
+                         "item_id": "conf_post", "value": pre + post, "scale": "confidence"})
+    row = one(learning.pre_post(same), measure="change pre to post")
+    assert row["n"] == 4 and row["estimate"] == 1.0
+    assert pd.isna(row["ci_low"]) and pd.isna(row["ci_high"]) and pd.isna(row["ci_level"])
+    assert "every pair changed by the same amount: no interval for the mean change" in row["method"]
+    # the Hodges-Lehmann interval collapses to a point there, which is why it is not the headline
+    assert row["hl_ci_low"] == row["hl_ci_high"] == 1.0
 
 
 def test_latest_submission_counts(responses):
@@ -198,3 +229,21 @@ def test_no_mutation(responses):
     before = responses.copy(deep=True)
     learning.learning_summary(responses, email_fallback=True)
     pd.testing.assert_frame_equal(before, responses)
+
+
+def test_new_interval_columns_are_withheld_with_too_few_people(responses):
+    # five pairs under a disclosure threshold of 6: the mean-change interval, its level and
+    # the Hodges-Lehmann columns go with every other statistic of the row
+    from evalkit.disclosure import suppression_mask
+    from evalkit.report.pilot import withheld_cells
+
+    found = learning.pre_post(responses)
+    columns = ["estimate", "ci_low", "ci_high", "ci_level", "hl_estimate", "hl_ci_low", "hl_ci_high",
+               "hl_ci_level"]
+    small = found["n"] < 6
+    assert small.any()
+    for mask in (suppression_mask(found, threshold=6), withheld_cells(found, 6, "commissioner")):
+        shown = found[columns].notna()
+        assert (mask.loc[small, columns] == shown.loc[small]).all().all()
+    # at or above the threshold nothing is withheld from these columns
+    assert not withheld_cells(found, 5, "commissioner")[columns].any().any()
