@@ -428,8 +428,9 @@ _DESIGN_COLUMNS = frozenset({"sessions", "sessions_total", "threshold", "session
                              "share_of_session", "n_groups", "confidence"})
 
 #: statistics of the row's main estimate
-_ESTIMATE_COLUMNS = ("estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "statistic",
-                     "effect", "effect_ci_low", "effect_ci_high", "hl_ci_level")
+_ESTIMATE_COLUMNS = ("estimate", "ci_low", "ci_high", "ci_level", "p_value", "p_adjusted", "statistic",
+                     "effect", "effect_ci_low", "effect_ci_high", "hl_estimate", "hl_ci_low", "hl_ci_high",
+                     "hl_ci_level", "mean_change", "mean_ci_low", "mean_ci_high")
 
 #: a withheld count takes with it the figures worked out from it
 _DERIVED = {
@@ -871,28 +872,30 @@ def _fold_char(ch: str) -> str:
     return "".join(b for b in base if not unicodedata.combining(b)).lower()
 
 
-def _letter_classes() -> dict[str, str]:
-    """For each letter a–z, a regex class of the lower-case letters that fold to it (matching
-    ignores case, and texts are NFC-normalised first, so precomposed letters suffice)."""
-    variants: dict[str, set[str]] = {}
-    for code in list(range(0x61, 0x7B)) + list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+def _fold_table() -> dict[int, str]:
+    """``str.translate`` table taking each accented Latin letter (either case) to the plain
+    a–z letter it folds to, one character for one, so that a match in a folded text has the
+    same span in the text itself. Name patterns are written in plain letters and matched on
+    folded texts (``Siân`` finds ``Sian`` and ``SIÂN``), which keeps them quick to compile;
+    letters that fold to two (``ß``, ``æ``) stay and are matched by :data:`_MULTI`."""
+    table = {}
+    for code in list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
         ch = chr(code)
-        if ch != ch.lower():
-            continue
         base = _fold_char(ch)
         if len(base) == 1 and "a" <= base <= "z":
-            variants.setdefault(base, set()).add(ch)
-    return {b: ("[" + "".join(sorted(v)) + "]") if len(v) > 1 else b for b, v in variants.items()}
+            table[code] = base
+    return table
 
 
-_LETTERS = _letter_classes()
+_FOLD = _fold_table()
 _BEFORE = r"(?<![^\W_])"   # not right after a letter or digit
 _AFTER = r"(?![^\W_])"     # not right before a letter or digit
 _SEPARATOR = r"(?:[\s\u00a0._]|" + _HYPHEN_CLASS + r")*"
 
 
 def _token_pattern(token: str) -> str:
-    """A regex for one name token, tolerant of accents, case, apostrophes and hyphens."""
+    """A regex for one name token, tolerant of case, apostrophes and hyphens, and of accents
+    when matched on a folded text (see :data:`_FOLD`)."""
     parts = []
     for ch in token:
         if ch in _MULTI:
@@ -907,10 +910,7 @@ def _token_pattern(token: str) -> str:
             continue
         else:
             base = _fold_char(ch)
-            if len(base) == 1 and base in _LETTERS:
-                parts.append(_LETTERS[base])
-            else:
-                parts.append(re.escape(ch))
+            parts.append(base if len(base) == 1 and "a" <= base <= "z" else re.escape(ch))
     return "".join(parts)
 
 
@@ -993,7 +993,7 @@ def _name_alternatives(name: str) -> tuple[list[tuple[int, str]], list[tuple[int
         free.append((len("".join(folded)), _SEPARATOR.join(pats)))
         free.append((len(folded[0] + folded[-1]), first + _SEPARATOR + last))
         free.append((len(folded[0] + folded[-1]), last + r"[\s\u00a0]*,[\s\u00a0]*" + first))
-        initial = _LETTERS.get(folded[0][:1], re.escape(tokens[0][:1]))
+        initial = folded[0][:1] if "a" <= folded[0][:1] <= "z" else re.escape(tokens[0][:1])
         free.append((len(folded[-1]) + 1, initial + r"\.?[\s\u00a0]*" + last))
         titled.append((len(folded[-1]), last))
         for part in re.split(_HYPHEN_CLASS, tokens[-1]):
@@ -1016,13 +1016,30 @@ def _alternation(weighted: Iterable[tuple[int, str]]) -> str:
 
 @dataclass(frozen=True)
 class _Scrubber:
-    rules: tuple[tuple[re.Pattern, str | Callable], ...]
+    #: (pattern, replacement, whether the pattern is matched on the folded text)
+    rules: tuple[tuple[re.Pattern, str | Callable, bool], ...]
 
     def __call__(self, texts: pd.Series) -> pd.Series:
         out = texts
-        for pattern, replacement in self.rules:  # a loop over a few rules; each runs over all texts
-            out = out.str.replace(pattern, replacement, regex=True)
+        for pattern, replacement, folded in self.rules:  # a loop over a few rules; each runs over all texts
+            if not folded:
+                out = out.str.replace(pattern, replacement, regex=True)
+                continue
+            hits = out.str.translate(_FOLD).str.contains(pattern, regex=True)
+            if hits.any():
+                out = out.copy()
+                out[hits] = [_substitute_folded(text, pattern, replacement) for text in out[hits]]
         return out
+
+
+def _substitute_folded(text: str, pattern: re.Pattern, replacement: str) -> str:
+    """``text`` with every match of ``pattern`` in its folded form replaced (a loop over the
+    matches of one text: folding keeps every character's place, so spans carry over)."""
+    pieces, last = [], 0
+    for match in pattern.finditer(text.translate(_FOLD)):
+        pieces += [text[last:match.start()], replacement]
+        last = match.end()
+    return "".join(pieces) + text[last:]
 
 
 _PROFILE = re.compile(
@@ -1049,18 +1066,18 @@ def _scrubber(people: pd.DataFrame) -> _Scrubber:
 @functools.lru_cache(maxsize=16)
 def _compiled_scrubber(roster: _Roster) -> _Scrubber:
     """The rules for one roster, built once (compiling the name patterns takes a moment)."""
-    rules: list[tuple[re.Pattern, str | Callable]] = [
-        (_PROFILE, HANDLE_REMOVED),
-        (_EMAIL, EMAIL_REMOVED),
-        (_HANDLE, HANDLE_REMOVED),
+    rules: list[tuple[re.Pattern, str | Callable, bool]] = [
+        (_PROFILE, HANDLE_REMOVED, False),
+        (_EMAIL, EMAIL_REMOVED, False),
+        (_HANDLE, HANDLE_REMOVED, False),
     ]
     bare = [(len(h), _token_pattern(h)) for h in roster.handles if len(h) >= 3]
     bare += [(len(p), _SEPARATOR.join(_token_pattern(t) for t in p.split())) for p in roster.pages
              if len(p) >= 3]
     if bare:
         rules.append((re.compile(_BEFORE + "@?(?:" + _alternation(bare) + ")" + _AFTER, re.IGNORECASE),
-                      HANDLE_REMOVED))
-    rules.append((_PHONE, _phone))
+                      HANDLE_REMOVED, True))
+    rules.append((_PHONE, _phone, False))
     free, titled = [], []
     for name in roster.names:  # a loop over the roster's names (a few per person)
         optional, needs = _name_alternatives(name)
@@ -1073,7 +1090,7 @@ def _compiled_scrubber(roster: _Roster) -> _Scrubber:
         parts.append(_TITLE + "(?:" + _alternation(titled) + ")")
     if parts:
         rules.append((re.compile(_BEFORE + "(?:" + "|".join(parts) + ")" + _AFTER, re.IGNORECASE),
-                      NAME_REMOVED))
+                      NAME_REMOVED, True))
     return _Scrubber(tuple(rules))
 
 

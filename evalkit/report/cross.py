@@ -38,12 +38,14 @@ from ..analysis.learning import COMPOSITE_ITEM
 from ..programme import Programme, load_programme
 from . import html as H
 from .html import Html
+from .results import compute_levels, pilot_levels
 from .pilot import (
     AUDIENCES,
     BEHAVIOUR,
     MISSING,
     PLATFORM_WORDS,
     _disclosure,
+    _for_pilot,
     _json_default,
     _missing,
     chart,
@@ -100,6 +102,58 @@ SHARE_HEADLINES = ("turnout", "retention", "attendance consistency", "share yes"
 
 _TESTS = {"proportions": "Fisher's exact test", "scores": "Kruskal–Wallis (permutation)"}
 
+#: the result levels compared across pilots
+_LEVELS = ("participation", "reaction", "learning", "behaviour")
+#: the tables the cross-pilot report reads whole (the large ones, metrics, posts and row
+#: fates, only pilot by pilot)
+_SMALL_TABLES = ("sessions", "participants", "attendance", "responses", "comments", "links")
+_COUNT_COLUMNS = ["pilot_id", "files", "kept", "merged", "quarantined"]
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    filled = [f for f in frames if len(f)]
+    return pd.concat(filled or frames[:1], ignore_index=True) if frames else pd.DataFrame()
+
+
+def _record_counts(fates: pd.DataFrame) -> pd.DataFrame:
+    """Per pilot: input files, and records kept, merged and set aside (from row fates)."""
+    if not len(fates):
+        return pd.DataFrame(columns=_COUNT_COLUMNS)
+    files = fates["source_file"].astype(str).str.split("#", n=1).str[0]
+    out = pd.DataFrame({"files": files.groupby(fates["pilot_id"]).nunique()})
+    by_fate = fates.groupby(["pilot_id", "fate"]).size().unstack(fill_value=0)
+    for fate in ("kept", "merged", "quarantined"):
+        out[fate] = by_fate[fate] if fate in by_fate.columns else 0
+    return out.rename_axis("pilot_id").reset_index()[_COUNT_COLUMNS]
+
+
+def record_counts(clean_dir: str | Path, pilot_ids) -> pd.DataFrame:
+    """:func:`_record_counts` of a clean folder's row fates, read pilot by pilot (two
+    columns at a time), so that memory holds one pilot's fates whatever the programme's size."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    from .. import store
+
+    path = store.table_path(Path(clean_dir), "row_fates")
+    if not path.exists():
+        return pd.DataFrame(columns=_COUNT_COLUMNS)
+    hive = ds.partitioning(pa.schema([(store.PARTITION, pa.string())]), flavor="hive")
+    dataset = ds.dataset(str(path), format="parquet", partitioning=hive if path.is_dir() else None)
+    rows = []
+    for pilot_id in pilot_ids:  # a loop over pilots; each pilot's rows are counted by Arrow
+        data = dataset.to_table(columns=["source_file", "fate"], filter=pc.field(store.PARTITION) == pilot_id)
+        if not data.num_rows:
+            continue
+        files = pc.replace_substring_regex(data.column("source_file").cast(pa.string()), pattern="#.*$",
+                                           replacement="")
+        counted = pc.value_counts(data.column("fate").cast(pa.string())).to_pylist()
+        by_fate = {c["values"]: c["counts"] for c in counted}
+        rows.append({"pilot_id": pilot_id, "files": pc.count_distinct(files).as_py(),
+                     **{fate: by_fate.get(fate, 0) for fate in ("kept", "merged", "quarantined")}})
+    return pd.DataFrame(rows, columns=_COUNT_COLUMNS)
+
 
 class CrossPilotReport:
     """The report comparing every pilot of a programme, for one audience.
@@ -119,7 +173,9 @@ class CrossPilotReport:
 
     def __init__(self, programme: Programme, tables: Mapping[str, pd.DataFrame], *,
                  audience: str = "commissioner", clean_dir: Path | None = None,
-                 parameters: Mapping[str, object] | None = None):
+                 parameters: Mapping[str, object] | None = None,
+                 levels: Mapping[str, pd.DataFrame] | None = None,
+                 record_counts: pd.DataFrame | None = None):
         if audience not in AUDIENCES:
             raise ValueError(f"unknown audience '{audience}'; audiences are: {', '.join(AUDIENCES)}")
         self.programme = programme
@@ -131,6 +187,8 @@ class CrossPilotReport:
         self.tables = {name: tables[name] for name in tables}
         self.labels = analysis.labels_from_programme(programme)
         self.pilots = self._pilot_frame()
+        self._given_levels = levels
+        self._record_counts = record_counts
         self._compute()
 
     @classmethod
@@ -143,10 +201,17 @@ class CrossPilotReport:
             raise ValueError(f"unknown audience '{audience}'; audiences are: {', '.join(AUDIENCES)}")
         loaded = load_programme(programme)
         folder = ensure_clean(programme, clean_dir)
-        tables = read_clean(folder, [p.id for p in loaded.pilots])
+        ids = [p.id for p in loaded.pilots]
+        seed = int(loaded.settings.seed)
+        # pilot by pilot: the results each pilot's report keeps (or computes them from that
+        # pilot's tables alone), so every pilot's metrics and posts are never held at once
+        per_pilot = [pilot_levels(folder, pilot_id, seed) for pilot_id in ids]
+        levels = {name: _stack([p[name] for p in per_pilot]) for name in _LEVELS}
+        tables = read_clean(folder, ids, names=_SMALL_TABLES)
         parameters = {"programme": loaded.name, "audience": audience,
                       "disclosure_threshold": loaded.settings.disclosure_threshold, "seed": loaded.settings.seed}
-        return cls(loaded, tables, audience=audience, clean_dir=folder, parameters=parameters)
+        return cls(loaded, tables, audience=audience, clean_dir=folder, parameters=parameters, levels=levels,
+                   record_counts=record_counts(folder, ids))
 
     @classmethod
     def from_tables(cls, programme: Programme, tables: Mapping[str, pd.DataFrame],
@@ -173,13 +238,11 @@ class CrossPilotReport:
     def _compute(self) -> None:
         t = self.tables
         seed = self.seed
-        levels = {
-            "participation": analysis.participation_summary(t["sessions"], t["attendance"], t["participants"]),
-            "reaction": analysis.reaction_summary(t["responses"]),
-            "learning": analysis.learning_summary(t["responses"], seed=seed),
-            "behaviour": analysis.behaviour_summary(t["metrics"], t["posts"], t["sessions"], t["participants"],
-                                                    t["attendance"], seed=seed),
-        }
+        if self._given_levels is not None:
+            levels = {name: self._given_levels[name].copy() for name in _LEVELS}
+        else:  # pilot by pilot, as kept results are: the same rows in the same order
+            per_pilot = [compute_levels(_for_pilot(t, p.id), seed) for p in self.programme.pilots]
+            levels = {name: _stack([p[name] for p in per_pilot]) for name in _LEVELS}
         offset = 0
         for frame in levels.values():
             frame.index = pd.RangeIndex(offset, offset + len(frame))
@@ -268,9 +331,9 @@ class CrossPilotReport:
         if measure == "share agree":
             return f"Agreed: “{self.label(rest)}”"
         if measure == "change pre to post":
-            return f"Change in {self.mid(rest)} from before to after"
+            return f"Average change in {self.mid(rest)} from before to after"
         if measure == "response shift":
-            return f"Response shift in {self.mid(rest)} (look-back minus before)"
+            return f"Response shift in {self.mid(rest)} (look-back minus before, on average)"
         for name, (words, _) in BEHAVIOUR.items():
             for platform, platform_words in PLATFORM_WORDS.items():
                 if headline == f"{name} on {platform} (cohort)":
@@ -378,8 +441,10 @@ class CrossPilotReport:
         if len(kept) >= 2:
             sentences.append(f"Of those at the first session, between {pct(kept['estimate'].min())} and "
                              f"{pct(kept['estimate'].max())} were at the last ({plural(len(kept), 'pilot')}).")
-        for headline, what in ((f"change pre to post: {COMPOSITE_ITEM}", "members' overall confidence"),
-                               ("posts a week on x (cohort)", "cohort members' posts a week on X")):
+        for headline, what, changes in ((f"change pre to post: {COMPOSITE_ITEM}", "members' overall confidence",
+                                         "average changes"),
+                                        ("posts a week on x (cohort)", "cohort members' posts a week on X",
+                                         "typical changes")):
             rows = self._headline_rows(headline)
             rows = rows[~self._headline_mask.loc[rows.index, "ci_low"]] if len(rows) else rows
             if not len(rows):
@@ -391,7 +456,7 @@ class CrossPilotReport:
                     f"{plural(len(rows), 'pilot')} with the data to tell")
             if fell:
                 text += f", and fell in {fell}"
-            text += (f" (typical changes from {value_in(kind, rows['estimate'].min(), True)} to "
+            text += (f" ({changes} from {value_in(kind, rows['estimate'].min(), True)} to "
                      f"{value_in(kind, rows['estimate'].max(), True)}).")
             sentences.append(text)
         differed, same = self._difference_lists()
@@ -676,15 +741,15 @@ class CrossPilotReport:
     def data_facts(self) -> pd.DataFrame:
         """Per pilot: files, records by fate, names not resolved (ambiguous or unmatched, not
         counting anonymous answers), in the order of :attr:`pilots`."""
-        fates = self.tables["row_fates"]
         links = self.tables["links"]
         out = pd.DataFrame({"pilot_id": self.pilots["pilot_id"]}).set_index("pilot_id")
-        if len(fates):
-            files = fates["source_file"].astype(str).str.split("#", n=1).str[0]
-            out["files"] = files.groupby(fates["pilot_id"]).nunique()
-            by_fate = fates.groupby(["pilot_id", "fate"]).size().unstack(fill_value=0)
-            for fate in ("kept", "merged", "quarantined"):
-                out[fate] = by_fate[fate] if fate in by_fate.columns else 0
+        counts = self._record_counts
+        if counts is None:
+            counts = _record_counts(self.tables["row_fates"])
+        if len(counts):
+            counts = counts.set_index("pilot_id")
+            for column in ("files", "kept", "merged", "quarantined"):
+                out[column] = counts[column]
         if len(links):
             named = links[["source_name", "source_email", "source_handle"]].notna().any(axis=1)
             open_ = links["status"].isin(["ambiguous", "unmatched"]) & named

@@ -54,6 +54,7 @@ from ..analysis.learning import COMPOSITE_ITEM
 from ..programme import Programme, load_programme
 from . import html as H
 from .html import Html, esc
+from .results import compute_levels, pilot_levels
 
 __all__ = ["AUDIENCES", "PilotReport", "default_clean_dir", "ensure_clean", "read_clean"]
 
@@ -95,6 +96,7 @@ STATISTIC_COLUMNS = (
     "share_improved_ci_low", "share_improved_ci_high", "effect", "effect_ci_low", "effect_ci_high",
     "mean_change_cohort", "mean_change_comparison", "median_completers", "median_non_completers",
     "n_completers", "n_non_completers", "share_of_attendees", "statistic", "p_adjusted",
+    "ci_level", "hl_estimate", "hl_ci_low", "hl_ci_high", "hl_ci_level",
 )
 #: counts of people among the extra columns (suppressed when 1 to threshold − 1)
 PEOPLE_COUNTS = ("n_improved", "n_worse", "n_completers", "n_non_completers", "n_cohort", "n_comparison")
@@ -304,11 +306,12 @@ def _read_table(path: Path, name: str, pilot_ids: Sequence[str] | None) -> pd.Da
     return read_clean_table(path.parent, name, pilot_ids)
 
 
-def read_clean(clean_dir: str | Path, pilot_ids: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
-    """The clean tables of a folder written by ``evalkit clean`` (only the rows of
+def read_clean(clean_dir: str | Path, pilot_ids: Sequence[str] | None = None,
+               names: Sequence[str] = CLEAN_TABLES) -> dict[str, pd.DataFrame]:
+    """The clean tables ``names`` of a folder written by ``evalkit clean`` (only the rows of
     ``pilot_ids`` when given), plus ``review`` (the identity review queue)."""
     clean_dir = Path(clean_dir)
-    tables = {name: _read_table(clean_dir / f"{name}.parquet", name, pilot_ids) for name in CLEAN_TABLES}
+    tables = {name: _read_table(clean_dir / f"{name}.parquet", name, pilot_ids) for name in names}
     review_path = clean_dir / "review.csv"
     review = pd.read_csv(review_path, dtype=str, keep_default_na=False) if review_path.exists() else pd.DataFrame()
     if len(review.columns):
@@ -535,17 +538,10 @@ class PilotReport:
         return cls(programme, pilot_id, tables, audience=audience)
 
     def _compute(self) -> None:
-        t = self.tables
-        seed = self.seed
-        self.results = {
-            "participation": analysis.participation_summary(t["sessions"], t["attendance"], t["participants"]),
-            "reaction": analysis.reaction_summary(t["responses"]),
-            "learning": analysis.learning_summary(t["responses"], seed=seed),
-            "behaviour": analysis.behaviour_summary(t["metrics"], t["posts"], t["sessions"],
-                                                    t["participants"], t["attendance"], seed=seed),
-            "trends": analysis.parallel_trends(t["metrics"], t["posts"], t["sessions"], t["participants"],
-                                               seed=seed),
-        }
+        if self.clean_dir is not None:  # computed once per clean store (see evalkit.report.results)
+            self.results = pilot_levels(self.clean_dir, self.pilot.id, self.seed, tables=self.tables)
+        else:
+            self.results = compute_levels(self.tables, self.seed)
         offset = 0
         for name, frame in self.results.items():  # one index across the frames, for the masks
             frame.index = pd.RangeIndex(offset, offset + len(frame))
@@ -802,7 +798,7 @@ class PilotReport:
         if change is not None:
             row, hidden = change
             figures.append(("[c]" if hidden else score(row["estimate"], True),
-                            "typical change in confidence, before to after (points on a 1–5 scale)"))
+                            "average change in confidence, before to after (points on a 1–5 scale)"))
         posts = self._rows("behaviour", "posts a week", group="cohort")
         if len(posts):
             posts = posts.sort_values("n", ascending=False)
@@ -1202,9 +1198,9 @@ class PilotReport:
         mask = self._mask(rows)
         parts = [H.heading("Change from before to after", 3),
                  _intro("Each person's answer after the programme is set against their own answer before it. "
-                        "The typical change is the Hodges–Lehmann estimate with its exact interval; the p-value "
-                        "is from the exact Wilcoxon signed-rank test. A change whose interval includes zero is "
-                        "reported as no clear change.")]
+                        "The average change is the mean of those changes, with its 95% interval (Student's t); "
+                        "the p-value is from the exact Wilcoxon signed-rank test. A change whose interval "
+                        "includes zero is reported as no clear change.")]
         composite = rows[rows["item_id"] == COMPOSITE_ITEM]
         parts += self._say(composite if len(composite) else rows)
         drawable = rows[~mask["estimate"] & ~mask["ci_low"] & rows["ci_low"].notna()]
@@ -1220,7 +1216,7 @@ class PilotReport:
                 from .. import plots
 
                 _, alt = plots.forest(frame, label="item", ax=ax, value_format=lambda v: score(v, True),
-                                      what="the typical change from before to after, in points on a 1 to 5 scale")
+                                      what="the average change from before to after, in points on a 1 to 5 scale")
                 ax.set_xlabel("Change from before to after (points on a 1–5 scale)")
                 from matplotlib.ticker import FormatStrFormatter
 
@@ -1228,26 +1224,27 @@ class PilotReport:
                 return alt.replace("\n", " ")
 
             parts.append(chart(draw, height=0.6 * len(frame) + 1.4,
-                               caption="Typical change from before to after for each question, with its interval; "
-                                       "the dashed line marks no change."))
+                               caption="Average change from before to after for each question, with its 95% "
+                                       "interval; the dashed line marks no change."))
         shown = pd.DataFrame({
             "Question": [self.label(i) for i in rows["item_id"]],
             "Answered both": shown_column(rows, mask, "n", count),
             "Median before": shown_column(rows, mask, "median_before", score),
             "Median after": shown_column(rows, mask, "median_after", score),
-            "Typical change": shown_column(rows, mask, "estimate", lambda v: score(v, True)),
+            "Average change": shown_column(rows, mask, "estimate", lambda v: score(v, True)),
             "Interval": [("[c]" if h else interval(a, b, lambda v: score(v, True))) + ("" if h or _missing(lv)
                          or abs(lv - 0.95) < 0.005 else f" ({100 * lv:.1f}%)")
-                         for a, b, h, lv in zip(rows["ci_low"], rows["ci_high"], mask["ci_low"], rows["hl_ci_level"])],
+                         for a, b, h, lv in zip(rows["ci_low"], rows["ci_high"], mask["ci_low"], rows["ci_level"])],
             "Improved": [("[c]" if h else f"{count(k)} of {count(n)}") for k, n, h in
                          zip(rows["n_improved"], rows["n"], mask["n_improved"] | mask["n"])],
             "p-value": shown_column(rows, mask, "p_value", p_text),
         })
         parts.append(self._table(shown, caption="Answers before and after (1–5 scales), of those who answered both surveys",
-                                 numeric=["Answered both", "Median before", "Median after", "Typical change", "Improved",
+                                 numeric=["Answered both", "Median before", "Median after", "Average change", "Improved",
                                           "p-value"]))
-        parts.append(_note("Intervals are 95% unless marked: with few people an exact interval reaches a "
-                           "slightly different level, which is then given in brackets."))
+        parts.append(_note("Intervals are 95%. No interval is shown (–) when fewer than two people answered both "
+                           "surveys, or when everybody's answer changed by exactly the same amount (there is then "
+                           "no spread to judge the change by)."))
         return parts
 
     def _shift_section(self) -> list[Html]:

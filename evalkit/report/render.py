@@ -3,10 +3,15 @@
 :func:`render_programme` is what ``evalkit report`` runs:
 
 1. clean the programme first when its clean tables are missing or older than its inputs;
-2. one job per pilot (``notebooks/pilot_report.ipynb``) plus one cross-pilot job, each executed
-   by papermill in its own process (``jobs`` at a time) and converted by nbconvert to one
+2. one job per pilot (``notebooks/pilot_report.ipynb``) plus one cross-pilot job, ``jobs`` at
+   a time in worker processes. Each worker keeps one kernel and papermill executes the
+   worker's notebooks in it one after another, the kernel reset before each (every name,
+   the history and open figures dropped; imported modules kept, which is what starting a
+   kernel per notebook would cost again). nbconvert turns each executed notebook into one
    self-contained HTML file: no code, no parameter cells, no prompts, no scripts, nothing
-   loaded from a network;
+   loaded from a network. Each pilot's results are kept beside the clean tables
+   (:mod:`evalkit.report.results`), so the cross-pilot job, queued last, reads them rather
+   than analysing every pilot again;
 3. a job whose notebook, parameters and input data are unchanged (a content hash) is skipped
    unless ``force``;
 4. a failing job does not stop the others: it is listed with the cell that failed, and its
@@ -190,22 +195,112 @@ def _local_kernel_manager(socket_dir: str):
     return LocalKernelManager
 
 
+#: Run in a worker's kernel before each notebook: every name the last notebook defined,
+#: its input and output history and its open figures are dropped, and the working directory
+#: set, so a notebook sees what a fresh kernel would show it. Imported modules stay loaded:
+#: that is what reusing the kernel saves. (IPython's ``%reset -f``, without the full garbage
+#: collection it ends with: that costs more than the rest and Python collects anyway.)
+_RESET = """\
+def _evalkit_reset(shell, cwd):
+    import gc, os, sys
+    collect = gc.collect
+    gc.collect = lambda *args, **kwargs: 0  # reset() collects all garbage; left to Python
+    try:
+        shell.reset(new_session=False)
+    finally:
+        gc.collect = collect
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    os.chdir(cwd)
+_evalkit_reset(get_ipython(), {cwd!r})
+"""
+
+
+class _WorkerKernel:
+    """The kernel one render worker process executes its notebooks in, one after another.
+
+    Starting a kernel and importing pandas, matplotlib and evalkit in it costs more than
+    most reports take to compute, so a worker starts its kernel once and, before each
+    notebook, resets it (:data:`_RESET`). A notebook that fails, or a kernel that dies,
+    costs the kernel: the next notebook gets a new one. The kernel is shut down when the
+    worker process exits.
+    """
+
+    def __init__(self):
+        self.manager = None
+        self.kernel_name: str | None = None
+        self._socket_dir: str | None = None
+
+    def ready(self, kernel_name: str, cwd: Path):
+        """A running kernel of ``kernel_name``, reset for a new notebook run in ``cwd``."""
+        if self.manager is not None and (self.kernel_name != kernel_name or not self.manager.is_alive()):
+            self.stop()
+        if self.manager is None:
+            self._start(kernel_name, cwd)
+        client = self.manager.client()
+        client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        try:  # the shell channel's reply alone says the reset ran: no waiting on broadcasts
+            sent = client.execute(_RESET.format(cwd=str(cwd)), silent=True, store_history=False)
+            while True:
+                reply = client.get_shell_msg(timeout=60)
+                if reply["parent_header"].get("msg_id") == sent:
+                    break
+        except Exception:  # no reply: the kernel is unusable
+            reply = {"content": {"status": "error"}}
+        finally:
+            client.stop_channels()
+        if reply["content"].get("status") != "ok":
+            self.stop()
+            self._start(kernel_name, cwd)
+        return self.manager
+
+    def _start(self, kernel_name: str, cwd: Path) -> None:
+        import tempfile
+        from multiprocessing import util
+
+        first = self._socket_dir is None
+        if first:
+            self._socket_dir = tempfile.mkdtemp(prefix="evalkit-kernel-")
+            util.Finalize(self, _WorkerKernel.close, args=(self,), exitpriority=10)  # at worker exit
+        self.manager = _local_kernel_manager(self._socket_dir)(kernel_name=kernel_name)
+        self.manager.start_kernel(cwd=str(cwd))
+        self.kernel_name = kernel_name
+
+    def stop(self) -> None:
+        """Shut the kernel down (the next :meth:`ready` starts another)."""
+        if self.manager is not None:
+            try:
+                self.manager.shutdown_kernel(now=True)
+            except Exception:  # a kernel already gone
+                pass
+            self.manager = None
+
+    def close(self) -> None:
+        """Shut the kernel down and remove its socket folder (when the worker exits)."""
+        self.stop()
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._socket_dir = None
+
+
+#: this worker process's kernel (see :class:`_WorkerKernel`)
+_KERNEL = _WorkerKernel()
+
+
 def _run_job(job: Job, kernel: str) -> JobResult:
-    """Execute and convert one job (in a worker process)."""
+    """Execute and convert one job (in a worker process, in its kernel)."""
     import papermill
 
     started = time.perf_counter()
     job.ipynb_path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile
-
     try:
-        with tempfile.TemporaryDirectory(prefix="evalkit-kernel-") as socket_dir:
-            papermill.execute_notebook(
-                str(job.notebook), str(job.ipynb_path), parameters=job.parameters,
-                kernel_name=kernel, progress_bar=False, log_output=False, cwd=str(job.out_dir),
-                kernel_manager_class=_local_kernel_manager(socket_dir),
-            )
+        manager = _KERNEL.ready(kernel, job.out_dir)
+        papermill.execute_notebook(
+            str(job.notebook), str(job.ipynb_path), parameters=job.parameters,
+            kernel_name=kernel, progress_bar=False, log_output=False, cwd=str(job.out_dir), km=manager,
+        )
     except Exception as exc:  # papermill's PapermillExecutionError carries the failing cell
+        _KERNEL.stop()  # whatever the notebook left behind, the next one starts clean
         cell = getattr(exc, "exec_count", None)
         index = getattr(exc, "cell_index", None)
         ename = getattr(exc, "ename", type(exc).__name__)

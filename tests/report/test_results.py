@@ -1,0 +1,122 @@
+"""Each pilot's results are computed once per clean store and kept (evalkit.report.results).
+
+The cross-pilot report built from the kept per-pilot results must say exactly what it says
+when every pilot's tables are analysed at once; kept results are reused only for the same
+tables, seed and code.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evalkit.programme import load_programme
+from evalkit.report import CrossPilotReport, PilotReport
+from evalkit.report import results as results_module
+from evalkit.report.cross import record_counts
+from evalkit.report.pilot import read_clean
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "sample"
+SECTIONS = ["title", "key_findings", "side_by_side", "characteristics", "differences", "data_quality"]
+PILOTS = ["kirklees-2010", "suffolk", "solihull", "yorkshire-humber"]
+
+
+def without_images(fragment) -> str:
+    return re.sub(r'src="data:image/[^"]*"', 'src=""', str(fragment))
+
+
+@pytest.fixture()
+def store(sample_clean, tmp_path):
+    """A copy of the sample's clean store, with nothing kept yet."""
+    _, out = sample_clean
+    copy = tmp_path / "clean"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns(results_module.RESULTS_FOLDER))
+    return copy
+
+
+def test_cross_report_from_kept_results_equals_all_pilots_at_once(store):
+    programme = load_programme(SAMPLE)
+    kept = CrossPilotReport.open(SAMPLE, store)
+    at_once = CrossPilotReport.from_tables(programme, read_clean(store))
+    assert kept.figures() == at_once.figures()
+    for section in SECTIONS:  # charts compared by their alt text (drawn data), not their bytes
+        assert without_images(getattr(kept, section)()) == without_images(getattr(at_once, section)()), section
+    for name, frame in at_once.result_tables().items():
+        pd.testing.assert_frame_equal(kept.result_tables()[name], frame, obj=name)
+    # what the cross-pilot report read pilot by pilot is now kept for every pilot
+    assert sorted(p.stem for p in (store / "results").glob("*.pickle")) == sorted(PILOTS)
+
+
+def test_record_counts_read_pilot_by_pilot_equal_the_whole_table(store):
+    fates = read_clean(store)["row_fates"]
+    whole = fates.groupby("pilot_id")["fate"].value_counts().unstack(fill_value=0)
+    counted = record_counts(store, PILOTS).set_index("pilot_id")
+    for fate in ("kept", "merged", "quarantined"):
+        expected = whole[fate] if fate in whole.columns else 0
+        assert counted[fate].tolist() == [int(expected.get(p, 0)) for p in counted.index], fate
+    files = fates["source_file"].str.split("#").str[0].groupby(fates["pilot_id"]).nunique()
+    assert counted["files"].tolist() == [int(files[p]) for p in counted.index]
+
+
+def test_pilot_report_keeps_its_results_and_reuses_them(store, monkeypatch):
+    first = PilotReport.open(SAMPLE, store, "suffolk")
+    assert (store / "results" / "suffolk.pickle").exists()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("results computed again although kept")
+
+    monkeypatch.setattr(results_module, "compute_levels", fail)
+    again = PilotReport.open(SAMPLE, store, "suffolk")
+    assert again.figures() == first.figures()
+    for name, frame in first.results.items():
+        pd.testing.assert_frame_equal(again.results[name], frame, obj=name)
+
+
+def test_kept_results_follow_the_tables_seed_and_code(store, monkeypatch):
+    seed = load_programme(SAMPLE).settings.seed
+    before = results_module.fingerprint(store, "solihull", seed)
+    assert results_module.fingerprint(store, "solihull", seed + 1) != before
+    # another pilot's files do not count in a partitioned store; in this one-file store every
+    # table file holds every pilot, so touching one changes every pilot's fingerprint
+    table = sorted(store.glob("*.parquet"))[0]
+    stat = table.stat()
+    os.utime(table, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert results_module.fingerprint(store, "solihull", seed) != before
+    touched = results_module.fingerprint(store, "solihull", seed)
+    monkeypatch.setattr(results_module, "_code_digest", lambda: "other code")
+    assert results_module.fingerprint(store, "solihull", seed) != touched
+
+
+def test_stale_or_broken_kept_results_are_computed_again(store):
+    seed = load_programme(SAMPLE).settings.seed
+    fresh = results_module.pilot_levels(store, "solihull", seed)
+    kept = store / "results" / "solihull.pickle"
+    kept.write_bytes(b"not a pickle")
+    again = results_module.pilot_levels(store, "solihull", seed)
+    for name, frame in fresh.items():
+        pd.testing.assert_frame_equal(again[name], frame, obj=name)
+    assert kept.read_bytes() != b"not a pickle"  # written again whole
+
+
+def test_partitioned_store_fingerprint_counts_only_the_pilots_own_parts(tmp_path):
+    from evalkit.pipeline import clean_programme
+
+    from conftest import SAMPLE_KEY
+
+    out = tmp_path / "clean"
+    clean_programme(SAMPLE, key=SAMPLE_KEY, out=out, layout="partitioned", jobs=1)
+    seed = load_programme(SAMPLE).settings.seed
+    suffolk = results_module.fingerprint(out, "suffolk", seed)
+    solihull = results_module.fingerprint(out, "solihull", seed)
+    part = next((out / "metrics.parquet" / "pilot_id=solihull").glob("*.parquet"))
+    stat = part.stat()
+    os.utime(part, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert results_module.fingerprint(out, "suffolk", seed) == suffolk
+    assert results_module.fingerprint(out, "solihull", seed) != solihull
+    kept = CrossPilotReport.open(SAMPLE, out)
+    at_once = CrossPilotReport.from_tables(load_programme(SAMPLE), read_clean(out))
+    assert kept.figures() == at_once.figures()
