@@ -364,6 +364,8 @@ def _key(programme: Programme, key: bytes | None) -> tuple[bytes | None, str | N
 
 
 _QUARANTINED = ["pilot_id", "source_file", "source_row", "table", "reason"]
+#: no quarantined rows, as a file without any gives them (stacked, never changed)
+_NONE_QUARANTINED = pd.DataFrame(columns=_QUARANTINED)
 
 
 def _stack(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
@@ -387,10 +389,46 @@ class _FileOutcome:
     notes: list[str] = field(default_factory=list)
     #: metrics values left out because the file gives them twice
     dropped: int = 0
-    #: the file's quarantined rows (see ``_QUARANTINED``)
+    #: the file's quarantined rows (see ``_QUARANTINED``); ``None`` for a fast-lane file
+    #: without any (an empty frame costs more to make and to send than the file's tables)
     quarantined: pd.DataFrame | None = None
     #: the (platform, account) pairs of its metrics, to know when files overlap
     accounts: frozenset = frozenset()
+
+    def __getstate__(self) -> dict:
+        """What crosses from a worker: the tables as Arrow IPC streams (one buffer each,
+        written and read without a Python object per column or buffer; pickling the
+        tables themselves costs about as much as cleaning a small file)."""
+        state = dict(self.__dict__)
+        state["tables"] = {name: _to_ipc(table) for name, table in self.tables.items()}
+        state["fates"] = _to_ipc(self.fates)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["tables"] = {name: _from_ipc(table) for name, table in state["tables"].items()}
+        state["fates"] = _from_ipc(state["fates"])
+        self.__dict__.update(state)
+
+
+def _to_ipc(table: pa.Table | None):
+    """``table`` as the bytes of an Arrow IPC stream (schema, chunks and dictionaries as
+    they are), or ``table`` itself when it is ``None`` or the stream cannot hold it."""
+    if table is None:
+        return None
+    sink = pa.BufferOutputStream()
+    try:
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return table
+    return sink.getvalue().to_pybytes()
+
+
+def _from_ipc(data) -> pa.Table | None:
+    """The table :func:`_to_ipc` wrote."""
+    if not isinstance(data, bytes):
+        return data
+    return pa.ipc.open_stream(data).read_all()
 
 
 #: the programme a worker reads for (set once per process)
@@ -486,7 +524,7 @@ def _settle(programme: Programme, pilot: Pilot, reading, relative: str) -> _File
         fate = store.plain(arrow_fates.select(["fate"])).column(0).combine_chunks()
         counted = pc.value_counts(fate)
         fate_counts = dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()))
-        quarantined = pd.DataFrame(columns=_QUARANTINED) if not fate_counts.get("quarantined") else \
+        quarantined = None if not fate_counts.get("quarantined") else \
             store.to_pandas(arrow_fates.filter(pc.equal(fate, "quarantined")).select(_QUARANTINED))
     else:
         fates = _stamp(reading.fates, pilot.id, relative)
@@ -707,7 +745,8 @@ def _clean_pilot(programme: Programme, pilot: Pilot, outcomes: list[_FileOutcome
     if key is not None:
         review, link_counts, problems = _link_pilot(programme, pilot, tables, key, timezone)
     notes = [n for o in outcomes for n in o.notes]
-    quarantined = _stack([o.quarantined for o in outcomes], _QUARANTINED)
+    quarantined = _stack([_NONE_QUARANTINED if o.quarantined is None else o.quarantined for o in outcomes],
+                         _QUARANTINED)
     return _PilotTables(tables, review, link_counts, quarantined, problems, notes, dropped)
 
 

@@ -216,3 +216,32 @@ def test_a_store_can_be_written_again_in_the_other_layout(programme, serial, tmp
     for name in schemas.TABLES:
         pd.testing.assert_frame_equal(pipeline.read_clean_table(tmp_path, name, order=order), serial.tables[name],
                                       obj=name)
+
+
+def test_a_file_outcome_crosses_between_processes_unchanged(programme):
+    """What a worker sends back (tables as Arrow IPC streams) is what it read: the same
+    tables, types, metadata, dictionaries and chunks, the same fates and quarantined rows."""
+    import pickle
+
+    loaded = pipeline.load_programme(programme)
+    outcomes = [pipeline.read_file(loaded, pilot, path)
+                for pilot in loaded.pilots for path in pipeline.input_files(loaded, pilot)]
+    assert any(o.tables for o in outcomes) and any(o.quarantined is None for o in outcomes)
+    assert any(o.quarantined is not None and len(o.quarantined) for o in outcomes)
+    for outcome in outcomes:
+        back = pickle.loads(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        assert (back.file, back.notes, back.dropped, back.accounts) == \
+            (outcome.file, outcome.notes, outcome.dropped, outcome.accounts)
+        assert list(back.tables) == list(outcome.tables)
+        for name, table in [*outcome.tables.items(), ("row_fates", outcome.fates)]:
+            copy = back.fates if name == "row_fates" else back.tables[name]
+            if table is None:
+                assert copy is None
+                continue
+            assert copy.schema.equals(table.schema, check_metadata=True), (outcome.file.source_file, name)
+            assert copy.equals(table), (outcome.file.source_file, name)
+            assert [c.num_chunks for c in copy.columns] == [c.num_chunks for c in table.columns]
+        if outcome.quarantined is None:
+            assert back.quarantined is None
+        else:
+            pd.testing.assert_frame_equal(back.quarantined, outcome.quarantined)

@@ -100,7 +100,9 @@ def detect(sniff: Sniff) -> str | None:
                 return "eventbrite-attendees"
         return None
     line = sniff.first_line
-    if not line:
+    # every header has "Attendee Status": a line without the word (case aside, quotes taken
+    # out as the CSV reader takes them) is not one, and need not be parsed and folded
+    if not line or "attendee" not in line.replace('"', "").lower():
         return None
     import csv
 

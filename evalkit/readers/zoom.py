@@ -104,6 +104,12 @@ def detect(sniff: Sniff) -> str | None:
     lines = [line for line in sniff.lines[:12] if line.strip()]
     if not lines or "\t" in lines[0]:
         return None
+    # a report names its participants ("Name", "Participant", "User Name") or starts with
+    # the meeting block: text without those words (case aside, quotes taken out as the CSV
+    # reader takes them) is not one, and need not be parsed and folded
+    words = "\n".join(lines).replace('"', "").casefold()
+    if "name" not in words and "participant" not in words and "meeting" not in words:
+        return None
     rows = list(csv.reader(io.StringIO("\n".join(lines))))
     first = [header_key(c) for c in rows[0]]
     start = 0

@@ -148,3 +148,14 @@ def test_a_header_without_attendee_status_is_an_input_error(tmp_path):
     path.write_text("Order #,First Name,Last Name\n1,Ann,Khan\n", encoding="utf-8")
     with pytest.raises(InputError, match="not an Eventbrite attendee summary"):
         eventbrite.read(path, Context())
+
+
+@pytest.mark.parametrize("header, expected", [
+    ('"Order #","First Name","Last Name","ATTENDEE STATUS"', "eventbrite-attendees"),
+    ('"Order #","First Name","Last Name","Atten"dee Status', "eventbrite-attendees"),  # quotes taken out
+    ("Order #,First Name,Last Name,Status", None),  # no Attendee Status: not looked at further
+])
+def test_detection_looks_past_quotes_and_case(tmp_path, header, expected):
+    path = tmp_path / "attendees.csv"
+    path.write_text(header + "\n1,Ann,Khan,Checked In\n", encoding="utf-8")
+    assert eventbrite.detect(sniff(path)) == expected

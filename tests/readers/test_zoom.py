@@ -162,3 +162,15 @@ def test_rows_that_cannot_be_read_leave_no_person_behind(tmp_path):
     assert "row 2, column 'Join Time': 'soon'" in reason and "column 'Leave Time': 'later'" in reason
     # no dates at all: Zoom's own month-first order, and said so
     assert any(n.startswith("dates read month-first: the file has no numeric dates") for n in reading.notes)
+
+
+@pytest.mark.parametrize("header, expected", [
+    ('"Name (Original Name)","User Email","Join Time","Leave Time","Duration (Minutes)"', "zoom-participants"),
+    ('"NA""ME","Total Duration (Minutes)"', None),  # a quote inside the word: not a name
+    ('"Na"me,"Total   Duration (Minutes)"', "zoom-unique-users"),  # quotes the CSV reader takes out
+    ("Date,Impressions,Engagements", None),  # no name, participant or meeting: not looked at further
+])
+def test_detection_looks_past_quotes_and_case(tmp_path, header, expected):
+    path = tmp_path / "report.csv"
+    path.write_text(header + "\nAnn Khan,ann@x.gov.uk,10/1/2024 9:00,10/1/2024 10:00,60\n", encoding="utf-8")
+    assert zoom.detect(sniff(path)) == expected
