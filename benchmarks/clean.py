@@ -137,10 +137,16 @@ def clean_in_child(root: Path, out: Path, jobs: int | None) -> dict:
 
 
 def output_bytes(out: Path) -> int:
-    """The Arrow in-memory size of every table of the store at ``out``."""
+    """The Arrow in-memory size of every table of the store at ``out`` (a partitioned table
+    read a pilot at a time: at national scale the whole would not fit in memory)."""
     from evalkit import schemas, store
 
-    return sum(store.read_arrow(out, name).nbytes for name in schemas.TABLES)
+    total = 0
+    for name in schemas.TABLES:
+        pilots = store.pilots_in(out, name) if store.table_path(out, name).is_dir() else [None]
+        for pilot in pilots:
+            total += store.read_arrow(out, name, None if pilot is None else [pilot]).nbytes
+    return total
 
 
 def measure(*, accounts: int = 200, days: int = 730, posts_per_day: float = 3.0, seed: int = 1,

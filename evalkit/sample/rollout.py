@@ -661,6 +661,11 @@ class _AreaWriter(_PilotWriter):
             self.call("teams", "write_teams_report", relative, session_id=session.id, title=name,
                       start=segments["join"].min(), end=segments["leave"].max(), segments=segments, layout=layout,
                       date_order=order, newline=newline, declared_participants=declared, timezone=TIMEZONE)
+            day = session.date
+            if order == "month-first" and day.day <= 12 and day.day != day.month:
+                # "9/10/2024" read either way is a date: cleaning asks for the order to be
+                # pinned, and the evaluator pins it, as programme.yml documents
+                self.pin(relative, date_order=order)
 
     def register_people(self, on_paper: pd.DataFrame) -> pd.DataFrame:
         """Everyone ``on_paper`` lists (attendance rows), in roster order, with names as written."""
