@@ -108,18 +108,40 @@ def _hash_file(h, path: Path) -> None:
             h.update(chunk)
 
 
-def content_hash(job: Job, data_files: list[Path]) -> str:
-    """Hash of everything a job's output depends on: notebook, parameters, data, evalkit."""
+def data_digest(data_files: list[Path]) -> str:
+    """Digest of the clean tables' files (names and bytes), computed once for all jobs."""
     h = hashlib.sha256()
-    h.update(__version__.encode())
-    h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
-    h.update(",".join(job.formats).encode())
-    _hash_file(h, job.notebook)
     for path in sorted(data_files):
         h.update(f"{path.parent.name}/{path.name}".encode())
         _hash_file(h, path)
-    for path in sorted((Path(__file__).resolve().parents[1]).rglob("*.py")):
-        _hash_file(h, path)  # a change in evalkit's own code re-renders
+    return h.hexdigest()
+
+
+def _code_digest() -> str:
+    """Digest of evalkit's own code: a change in it renders again."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        h = hashlib.sha256(__version__.encode())
+        for path in sorted((Path(__file__).resolve().parents[1]).rglob("*.py")):
+            _hash_file(h, path)
+        _CODE_DIGEST = h.hexdigest()
+    return _CODE_DIGEST
+
+
+_CODE_DIGEST: str | None = None
+
+
+def content_hash(job: Job, data_files: list[Path] | str) -> str:
+    """Hash of everything a job's output depends on: notebook, parameters, data, evalkit.
+
+    ``data_files`` are the clean tables' files, or their :func:`data_digest` (hashed once
+    for every job of a run: a national store is hundreds of megabytes)."""
+    h = hashlib.sha256()
+    h.update(_code_digest().encode())
+    h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
+    h.update(",".join(job.formats).encode())
+    _hash_file(h, job.notebook)
+    h.update((data_files if isinstance(data_files, str) else data_digest(data_files)).encode())
     return h.hexdigest()
 
 
@@ -362,10 +384,11 @@ def run_jobs(jobs: list[Job], *, workers: int, data_files: list[Path], force: bo
 
     results: dict[str, JobResult] = {}
     todo: list[tuple[Job, str]] = []
+    data = data_digest(data_files)
     for job in jobs:
         job.out_dir.mkdir(parents=True, exist_ok=True)
         cache = _read_cache(job.out_dir)
-        digest = content_hash(job, data_files)
+        digest = content_hash(job, data)
         outputs_exist = job.html_path.exists() and all(
             job.html_path.with_suffix("." + f).exists() for f in job.formats if f == "pdf"
         )
