@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -117,18 +118,16 @@ def data_digest(data_files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _code_digest() -> str:
-    """Digest of evalkit's own code: a change in it renders again."""
-    global _CODE_DIGEST
-    if _CODE_DIGEST is None:
-        h = hashlib.sha256(__version__.encode())
-        for path in sorted((Path(__file__).resolve().parents[1]).rglob("*.py")):
-            _hash_file(h, path)
-        _CODE_DIGEST = h.hexdigest()
-    return _CODE_DIGEST
-
-
-_CODE_DIGEST: str | None = None
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Digest of evalkit's own code (every module's path and bytes): output made by other code
+    is made again (rendered reports, kept results)."""
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
+        _hash_file(h, path)
+    return h.hexdigest()
 
 
 def content_hash(job: Job, data_files: list[Path] | str) -> str:
@@ -137,7 +136,7 @@ def content_hash(job: Job, data_files: list[Path] | str) -> str:
     ``data_files`` are the clean tables' files, or their :func:`data_digest` (hashed once
     for every job of a run: a national store is hundreds of megabytes)."""
     h = hashlib.sha256()
-    h.update(_code_digest().encode())
+    h.update(code_digest().encode())
     h.update(json.dumps(job.parameters, sort_keys=True, default=str).encode())
     h.update(",".join(job.formats).encode())
     _hash_file(h, job.notebook)

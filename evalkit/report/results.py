@@ -16,7 +16,7 @@ The files are written by evalkit into the evaluator's own build folder and read 
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import hashlib
 import os
 import pickle
@@ -26,7 +26,8 @@ from typing import Mapping
 
 import pandas as pd
 
-from .. import __version__, analysis, store
+from .. import analysis, store
+from .render import code_digest as _code_digest
 
 __all__ = ["LEVELS", "compute_levels", "pilot_levels", "fingerprint", "RESULTS_FOLDER"]
 
@@ -48,17 +49,6 @@ def compute_levels(tables: Mapping[str, pd.DataFrame], seed: int) -> dict[str, p
         "trends": analysis.parallel_trends(t["metrics"], t["posts"], t["sessions"], t["participants"],
                                            seed=seed),
     }
-
-
-@functools.lru_cache(maxsize=1)
-def _code_digest() -> str:
-    """A digest of evalkit's source: results computed by other code are not reused."""
-    h = hashlib.sha256(__version__.encode())
-    package = Path(__file__).resolve().parents[1]
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def _pilot_files(clean_dir: Path, pilot_id: str) -> list[Path]:
@@ -127,6 +117,7 @@ def pilot_levels(clean_dir: str | Path, pilot_id: str, seed: int, *,
 
 def _keep(path: Path, value: dict) -> None:
     """Write ``value`` to ``path`` whole or not at all (reports may run side by side)."""
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
@@ -134,7 +125,6 @@ def _keep(path: Path, value: dict) -> None:
             pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except OSError:  # a read-only clean folder: results are simply not kept
-        try:
-            os.unlink(temporary)
-        except (OSError, UnboundLocalError):
-            pass
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
