@@ -823,6 +823,26 @@ def _comparison_row(
     return frame
 
 
+def _count_extreme_tables(rows: np.ndarray, cols: np.ndarray, threshold: float, n_resamples: int,
+                          seed: int, chunk: int = 10_000) -> int:
+    """How many of ``n_resamples`` random tables with margins ``rows`` × ``cols`` (drawn by
+    ``scipy.stats.random_table``, seeded) have a sum of log factorials of at least
+    ``threshold`` (are no more probable than the observed table).
+
+    Tables are drawn ``chunk`` at a time from one generator (the same tables as one draw of
+    them all: memory stays at one chunk whatever the number of groups), and each cell's log
+    factorial is looked up in a table of ``log(k!)`` for ``k = 0 … N`` rather than computed.
+    """
+    rng = np.random.default_rng(seed)
+    distribution = sps.random_table(rows, cols)
+    log_factorials = special.gammaln(np.arange(1, int(cols.sum()) + 2))  # log(k!) at k = 0 … N
+    count = 0
+    for start in range(0, n_resamples, chunk):
+        draws = distribution.rvs(size=min(chunk, n_resamples - start), random_state=rng)
+        count += int(np.count_nonzero(log_factorials[draws].sum(axis=(1, 2)) >= threshold))
+    return count
+
+
 def compare_proportions(
     table,
     *,
@@ -920,10 +940,7 @@ def compare_proportions(
         method = (f"Fisher's exact test ({counts.shape[0]}×{counts.shape[1]}), exact over all "
                   f"{sums.size:,} tables with the observed margins; effect: Cramér's V")
     else:
-        rng = np.random.default_rng(seed)
-        draws = sps.random_table(rows, cols).rvs(size=int(n_resamples), random_state=rng)
-        simulated = special.gammaln(draws + 1).sum(axis=(1, 2))
-        extreme_count = np.count_nonzero(simulated >= observed - 1e-7)
+        extreme_count = _count_extreme_tables(rows, cols, observed - 1e-7, int(n_resamples), seed)
         p_value = float((1 + extreme_count) / (1 + int(n_resamples)))
         method = (f"Fisher's exact test ({counts.shape[0]}×{counts.shape[1]}), Monte Carlo p from "
                   f"{int(n_resamples):,} random tables with the observed margins (seed {seed}); "

@@ -650,6 +650,23 @@ def test_fisher_monte_carlo_job_satisfaction():
     assert again["p_value"] == row["p_value"]
 
 
+def test_fisher_monte_carlo_draws_in_chunks_are_the_draws_at_once():
+    # the tables are drawn a chunk at a time and log factorials looked up: the count of tables at
+    # least as extreme must be exactly that of drawing them all at once and computing each
+    from scipy import special
+
+    from evalkit.stats import _count_extreme_tables
+
+    job = np.array([[1, 2, 1, 0], [3, 3, 6, 1], [10, 10, 14, 9], [6, 7, 12, 11]]).T
+    rows, cols = job.sum(axis=1), job.sum(axis=0)
+    threshold = float(special.gammaln(job + 1).sum()) - 1e-7
+    draws = sps.random_table(rows, cols).rvs(size=2_000, random_state=np.random.default_rng(11))
+    expected = int(np.count_nonzero(special.gammaln(draws + 1).sum(axis=(1, 2)) >= threshold))
+    assert 0 < expected < 2_000
+    assert _count_extreme_tables(rows, cols, threshold, 2_000, 11, chunk=333) == expected
+    assert _count_extreme_tables(rows, cols, threshold, 2_000, 11) == expected
+
+
 def test_fisher_from_k_and_n_and_empty_groups():
     wants_more = pd.DataFrame({"k": [3, 1, 0], "n": [4, 4, 0]}, index=["north", "vale", "coast"])
     row = compare_proportions(wants_more, measure="find_out_more").iloc[0]

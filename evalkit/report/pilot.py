@@ -1710,7 +1710,7 @@ class PilotReport:
         """The footer: evalkit version, parameters, a hash of the input data, when rendered."""
         from .render import input_hash
 
-        data_hash = input_hash(self.clean_dir) if self.clean_dir is not None else "tables given in memory"
+        data_hash = input_hash(self.clean_dir, self.pilot.id) if self.clean_dir is not None else "tables given in memory"
         return provenance_footer([
             ("Made with", f"evalkit {__version__}"),
             *parameter_pairs(self.parameters),

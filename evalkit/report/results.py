@@ -29,7 +29,7 @@ import pandas as pd
 from .. import analysis, store
 from .render import code_digest as _code_digest
 
-__all__ = ["LEVELS", "compute_levels", "pilot_levels", "fingerprint", "RESULTS_FOLDER"]
+__all__ = ["LEVELS", "compute_levels", "pilot_levels", "pilot_files", "fingerprint", "RESULTS_FOLDER"]
 
 #: the result frames kept for each pilot, in the order reports index them
 LEVELS = ("participation", "reaction", "learning", "behaviour", "trends")
@@ -51,7 +51,7 @@ def compute_levels(tables: Mapping[str, pd.DataFrame], seed: int) -> dict[str, p
     }
 
 
-def _pilot_files(clean_dir: Path, pilot_id: str) -> list[Path]:
+def pilot_files(clean_dir: Path, pilot_id: str) -> list[Path]:
     """The store files a pilot's rows are in: its partitions, and every one-file table."""
     part = f"{store.PARTITION}={pilot_id}"
     found = []
@@ -67,7 +67,7 @@ def fingerprint(clean_dir: str | Path, pilot_id: str, seed: int) -> str:
     """What a pilot's results depend on, as a digest (see the module's description)."""
     clean_dir = Path(clean_dir)
     h = hashlib.sha256(f"{pilot_id}\0{int(seed)}\0{_code_digest()}".encode())
-    for path in _pilot_files(clean_dir, pilot_id):
+    for path in pilot_files(clean_dir, pilot_id):
         stat = path.stat()
         h.update(f"{path.relative_to(clean_dir).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return h.hexdigest()

@@ -120,3 +120,24 @@ def test_partitioned_store_fingerprint_counts_only_the_pilots_own_parts(tmp_path
     kept = CrossPilotReport.open(SAMPLE, out)
     at_once = CrossPilotReport.from_tables(load_programme(SAMPLE), read_clean(out))
     assert kept.figures() == at_once.figures()
+
+
+def test_pilot_report_input_hash_covers_only_the_pilots_own_files(tmp_path):
+    # a pilot's report names the hash of the tables it was made from: its own partitions and
+    # the one-file tables, not every other pilot's parts (at national scale, the whole store)
+    from evalkit.pipeline import clean_programme
+    from evalkit.report.render import input_hash
+
+    from conftest import SAMPLE_KEY
+
+    out = tmp_path / "clean"
+    clean_programme(SAMPLE, key=SAMPLE_KEY, out=out, layout="partitioned", jobs=1)
+    suffolk, solihull, whole = input_hash(out, "suffolk"), input_hash(out, "solihull"), input_hash(out)
+    assert len({suffolk, solihull, whole}) == 3
+    part = next((out / "metrics.parquet" / "pilot_id=solihull").glob("*.parquet"))
+    part.write_bytes(part.read_bytes() + b"\0")
+    assert input_hash(out, "suffolk") == suffolk
+    assert input_hash(out, "solihull") != solihull
+    assert input_hash(out) != whole
+    report = PilotReport.open(SAMPLE, out, "suffolk")
+    assert f"clean tables with hash {suffolk}" in str(report.provenance())
