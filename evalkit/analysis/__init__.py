@@ -13,7 +13,8 @@ results repeat exactly. ``docs/analysis.md`` explains the measures and the rules
 * learning — :func:`pre_post`, :func:`baseline_spread`, :func:`attrition`, :func:`learning_summary`;
 * behaviour — :func:`weekly_series`, :func:`period_values`, :func:`cohort_change`,
   :func:`difference_in_differences`, :func:`parallel_trends`, :func:`dose_response`,
-  :func:`dose_summary`, :func:`behaviour_summary`;
+  :func:`dose_summary`, :func:`behaviour_summary`, :func:`behaviour_levels` (the summary, the trends
+  check and the weekly series from one pass);
 * cross-pilot — :func:`side_by_side`, :func:`pilot_characteristics`, :func:`compare_pilots`,
   :func:`pilot_facts`;
 * :func:`findings` — sentences a commissioner can read.
@@ -33,6 +34,7 @@ results repeat exactly. ``docs/analysis.md`` explains the measures and the rules
 
 from ._common import RESULT_COLUMNS, attendance_by_person, eligible_people
 from .behaviour import (
+    behaviour_levels,
     behaviour_summary,
     cohort_change,
     daily_activity,
@@ -66,6 +68,7 @@ __all__ = [
     "attrition",
     "baseline_scores",
     "baseline_spread",
+    "behaviour_levels",
     "behaviour_summary",
     "cohort_change",
     "compare_pilots",

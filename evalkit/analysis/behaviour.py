@@ -61,6 +61,7 @@ from ._common import attendance_by_person, calendar_days, flag, result_frame
 __all__ = [
     "MEASURES",
     "PERIODS",
+    "behaviour_levels",
     "behaviour_summary",
     "cohort_change",
     "daily_activity",
@@ -442,6 +443,10 @@ def period_values(
     """
     cube = _cube(metrics, posts, sessions, before_weeks=before_weeks, after_weeks=after_weeks,
                  timezone=timezone)
+    return _period_values(cube, min_days)
+
+
+def _period_values(cube: _Cube, min_days: int) -> pd.DataFrame:
     totals = _with_keys(_totals(cube, cube.period, 3), cube)
     totals["period"] = np.array(PERIODS, dtype=object)[totals["unit"].to_numpy()]
     long = _measure_values(totals, min_days)
@@ -489,6 +494,10 @@ def weekly_series(
     """
     cube = _cube(metrics, posts, sessions, before_weeks=before_weeks, after_weeks=after_weeks,
                  timezone=timezone)
+    return _weekly_series(cube, before_weeks=before_weeks, after_weeks=after_weeks, min_days=min_days)
+
+
+def _weekly_series(cube: _Cube, *, before_weeks: int, after_weeks: int, min_days: int) -> pd.DataFrame:
     during_weeks = int(((cube.accounts["last_offset"] - cube.accounts["first_offset"]) // 7).max()) + 1 \
         if len(cube.accounts) else 1
     # one unit per (period, week): before weeks, then during weeks, then after weeks
@@ -757,6 +766,12 @@ def parallel_trends(
     8  cohort minus comparison  8       0.0
     """
     weekly = weekly_series(metrics, posts, sessions, before_weeks=before_weeks, after_weeks=after_weeks)
+    return _parallel_trends(weekly, participants, before_weeks=before_weeks, min_weeks=min_weeks,
+                            confidence=confidence, n_resamples=n_resamples, seed=seed)
+
+
+def _parallel_trends(weekly, participants, *, before_weeks, min_weeks, confidence, n_resamples,
+                     seed) -> pd.DataFrame:
     weekly = weekly[weekly["period"] == "before"]
     slopes = _slopes(weekly, min_weeks).merge(_groups(participants), on=["pilot_id", "participant_id"])
     rows = []
@@ -961,6 +976,13 @@ def behaviour_summary(
     """
     values = period_values(metrics, posts, sessions, before_weeks=before_weeks,
                            after_weeks=after_weeks, min_days=min_days)
+    return _behaviour_summary(values, sessions, participants, attendance, before_weeks=before_weeks,
+                              after_weeks=after_weeks, confidence=confidence, n_resamples=n_resamples,
+                              seed=seed)
+
+
+def _behaviour_summary(values, sessions, participants, attendance, *, before_weeks, after_weeks, confidence,
+                       n_resamples, seed) -> pd.DataFrame:
     parts = [_cohort_change(values, participants, before_weeks=before_weeks, after_weeks=after_weeks,
                             confidence=confidence, seed=seed),
              _difference_in_differences(values, participants, confidence=confidence,
@@ -971,3 +993,53 @@ def behaviour_summary(
     if not parts:
         return result_frame([], ["platform"])
     return pd.concat(parts, ignore_index=True)
+
+
+def behaviour_levels(
+    metrics: pd.DataFrame,
+    posts: pd.DataFrame,
+    sessions: pd.DataFrame,
+    participants: pd.DataFrame,
+    attendance: pd.DataFrame,
+    *,
+    before_weeks: int = 12,
+    after_weeks: int = 12,
+    min_days: int = 7,
+    weekly_min_days: int = 4,
+    min_weeks: int = 3,
+    confidence: float = 0.95,
+    n_resamples: int = 4000,
+    seed: int = DEFAULT_SEED,
+    timezone: str = "Europe/London",
+) -> dict[str, pd.DataFrame]:
+    """:func:`behaviour_summary`, :func:`parallel_trends` and :func:`weekly_series` from one
+    pass over the metrics and posts (the accounts × days arrays built once, not three times).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``behaviour`` (as :func:`behaviour_summary` gives it), ``trends`` (as
+        :func:`parallel_trends`) and ``weekly`` (as :func:`weekly_series` with
+        ``min_days=weekly_min_days``), each exactly what those functions give for the same
+        arguments.
+
+    Examples
+    --------
+    >>> from evalkit.analysis.examples import example_tables
+    >>> t = example_tables()
+    >>> found = behaviour_levels(t["metrics"], t["posts"], t["sessions"], t["participants"], t["attendance"])
+    >>> sorted(found), len(found["trends"])
+    (['behaviour', 'trends', 'weekly'], 12)
+    """
+    cube = _cube(metrics, posts, sessions, before_weeks=before_weeks, after_weeks=after_weeks,
+                 timezone=timezone)
+    values = _period_values(cube, min_days)
+    weekly = _weekly_series(cube, before_weeks=before_weeks, after_weeks=after_weeks, min_days=weekly_min_days)
+    return {
+        "behaviour": _behaviour_summary(values, sessions, participants, attendance, before_weeks=before_weeks,
+                                        after_weeks=after_weeks, confidence=confidence,
+                                        n_resamples=n_resamples, seed=seed),
+        "trends": _parallel_trends(weekly, participants, before_weeks=before_weeks, min_weeks=min_weeks,
+                                   confidence=confidence, n_resamples=n_resamples, seed=seed),
+        "weekly": weekly,
+    }

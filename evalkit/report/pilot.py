@@ -542,6 +542,7 @@ class PilotReport:
             self.results = pilot_levels(self.clean_dir, self.pilot.id, self.seed, tables=self.tables)
         else:
             self.results = compute_levels(self.tables, self.seed)
+        self.weekly = self.results.pop("weekly")  # behind the weekly chart; not a result frame
         offset = 0
         for name, frame in self.results.items():  # one index across the frames, for the masks
             frame.index = pd.RangeIndex(offset, offset + len(frame))
@@ -1362,7 +1363,7 @@ class PilotReport:
 
     def _weekly_chart(self) -> Html | None:
         t = self.tables
-        weekly = analysis.weekly_series(t["metrics"], t["posts"], t["sessions"])
+        weekly = self.weekly
         if not len(weekly):
             return None
         weekly = weekly[(weekly["measure"] == "posts a week") & (weekly["platform"] == "x")]

@@ -38,16 +38,20 @@ RESULTS_FOLDER = "results"
 
 
 def compute_levels(tables: Mapping[str, pd.DataFrame], seed: int) -> dict[str, pd.DataFrame]:
-    """The result frames of :data:`LEVELS` from canonical tables (of one pilot or many)."""
+    """The result frames of :data:`LEVELS` from canonical tables (of one pilot or many), and
+    ``weekly``: each person's measures week by week (:func:`evalkit.analysis.weekly_series`),
+    which the trends check rests on and the report's weekly chart draws — kept with the
+    results, it is not a result frame itself (no figure of it is published as a finding)."""
     t = tables
+    behaviour = analysis.behaviour_levels(t["metrics"], t["posts"], t["sessions"], t["participants"],
+                                          t["attendance"], seed=seed)
     return {
         "participation": analysis.participation_summary(t["sessions"], t["attendance"], t["participants"]),
         "reaction": analysis.reaction_summary(t["responses"]),
         "learning": analysis.learning_summary(t["responses"], seed=seed),
-        "behaviour": analysis.behaviour_summary(t["metrics"], t["posts"], t["sessions"],
-                                                t["participants"], t["attendance"], seed=seed),
-        "trends": analysis.parallel_trends(t["metrics"], t["posts"], t["sessions"], t["participants"],
-                                           seed=seed),
+        "behaviour": behaviour["behaviour"],
+        "trends": behaviour["trends"],
+        "weekly": behaviour["weekly"],
     }
 
 
@@ -94,7 +98,8 @@ def pilot_levels(clean_dir: str | Path, pilot_id: str, seed: int, *,
     Returns
     -------
     dict of DataFrame
-        A fresh copy each call: changing it changes nothing kept.
+        The frames of :func:`compute_levels`; a fresh copy each call: changing it changes
+        nothing kept.
     """
     clean_dir = Path(clean_dir)
     digest = fingerprint(clean_dir, pilot_id, seed)
@@ -103,7 +108,7 @@ def pilot_levels(clean_dir: str | Path, pilot_id: str, seed: int, *,
         with open(path, "rb") as handle:
             kept = pickle.load(handle)
         if kept.get("fingerprint") == digest:
-            return kept["levels"]
+            return kept["levels"]  # unpickled: already a copy of what is kept
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
         pass  # missing, stale or unreadable: computed again below
     if tables is None:

@@ -298,3 +298,19 @@ def test_no_linked_data_gives_empty_frames(metrics, posts, sessions, participant
     assert behaviour.period_values(nobody, no_posts, sessions).empty
     assert behaviour.cohort_change(nobody, no_posts, sessions, participants).empty
     assert behaviour.behaviour_summary(nobody, no_posts, sessions, participants, attendance).empty
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_levels_from_one_pass_equal_each_function(metrics, posts, sessions, participants, attendance, linked):
+    # the summary, the trends check and the weekly series built from one set of arrays are
+    # exactly what the three functions give, each building its own
+    if not linked:
+        metrics, posts = metrics.assign(participant_id=None), posts.iloc[0:0]
+    frames = (metrics, posts, sessions, participants, attendance)
+    found = behaviour.behaviour_levels(*frames, **WINDOW, min_weeks=2, seed=7)
+    pd.testing.assert_frame_equal(found["behaviour"], behaviour.behaviour_summary(*frames, **WINDOW, seed=7))
+    pd.testing.assert_frame_equal(found["trends"], behaviour.parallel_trends(*frames[:4], **WINDOW, min_weeks=2,
+                                                                            seed=7))
+    pd.testing.assert_frame_equal(found["weekly"], behaviour.weekly_series(*frames[:3], **WINDOW))
+    if linked:
+        assert len(found["behaviour"]) and len(found["trends"]) and len(found["weekly"])
