@@ -94,3 +94,29 @@ def test_not_yaml_is_reported_with_its_line(tmp_path):
 def test_no_programme_file(tmp_path):
     with pytest.raises(ProgrammeError, match="programme folder"):
         load_programme(tmp_path)
+
+
+def test_a_programme_read_again_is_not_parsed_again_until_it_changes(tmp_path, monkeypatch):
+    import os
+
+    from evalkit import programme as module
+
+    folder = _folder(tmp_path, GOOD)
+    first = load_programme(folder)
+    parsed = []
+    real = module._parse
+    monkeypatch.setattr(module, "_parse", lambda *a: parsed.append(1) or real(*a))
+    again = load_programme(folder)
+    assert parsed == [] and again == first and again is not first  # each caller its own copy
+    assert again.pilots is not first.pilots
+    # the folders and files it names are checked on every load
+    (folder / "north" / "surveys" / "pre.xlsx").unlink()
+    with pytest.raises(ProgrammeError, match=r"pilots\[0\]\.files\[0\]\.path"):
+        load_programme(folder)
+    (folder / "north" / "surveys" / "pre.xlsx").write_text("x")
+    # a changed file is read again
+    (folder / "programme.yml").write_text(textwrap.dedent(GOOD).replace("North pilot", "Northern pilot"))
+    stat = (folder / "programme.yml").stat()
+    os.utime(folder / "programme.yml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert load_programme(folder).pilot("north").name == "Northern pilot"
+    assert parsed == [1]

@@ -38,7 +38,7 @@ from ..analysis.learning import COMPOSITE_ITEM
 from ..programme import Programme, load_programme
 from . import html as H
 from .html import Html
-from .results import compute_levels, pilot_levels
+from .results import compute_comparisons, compute_levels, pilot_levels, programme_comparisons
 from .pilot import (
     AUDIENCES,
     BEHAVIOUR,
@@ -175,7 +175,8 @@ class CrossPilotReport:
                  audience: str = "commissioner", clean_dir: Path | None = None,
                  parameters: Mapping[str, object] | None = None,
                  levels: Mapping[str, pd.DataFrame] | None = None,
-                 record_counts: pd.DataFrame | None = None):
+                 record_counts: pd.DataFrame | None = None,
+                 comparisons: Mapping[str, pd.DataFrame] | None = None):
         if audience not in AUDIENCES:
             raise ValueError(f"unknown audience '{audience}'; audiences are: {', '.join(AUDIENCES)}")
         self.programme = programme
@@ -189,6 +190,7 @@ class CrossPilotReport:
         self.pilots = self._pilot_frame()
         self._given_levels = levels
         self._record_counts = record_counts
+        self._given_comparisons = comparisons
         self._compute()
 
     @classmethod
@@ -210,8 +212,9 @@ class CrossPilotReport:
         tables = read_clean(folder, ids, names=_SMALL_TABLES)
         parameters = {"programme": loaded.name, "audience": audience,
                       "disclosure_threshold": loaded.settings.disclosure_threshold, "seed": loaded.settings.seed}
+        comparisons = programme_comparisons(folder, loaded, tables=tables)
         return cls(loaded, tables, audience=audience, clean_dir=folder, parameters=parameters, levels=levels,
-                   record_counts=record_counts(folder, ids))
+                   record_counts=record_counts(folder, ids), comparisons=comparisons)
 
     @classmethod
     def from_tables(cls, programme: Programme, tables: Mapping[str, pd.DataFrame],
@@ -254,11 +257,8 @@ class CrossPilotReport:
         headlines = headlines[~((headlines["measure"] == "attendance consistency")
                                 & headlines["pilot_id"].isin(single))]  # one session: nothing to keep up
         self._headline_mask = self._match_mask(headlines, levels, level_mask)
-        characteristics = analysis.pilot_characteristics(
-            t["sessions"], t["attendance"], t["participants"], t["responses"],
-            pilots=analysis.pilot_facts(self.programme))
-        differences = analysis.compare_pilots(t["sessions"], t["attendance"], t["participants"], t["responses"],
-                                              seed=seed)
+        comparisons = self._given_comparisons or compute_comparisons(self.programme, t)
+        characteristics, differences = comparisons["characteristics"], comparisons["differences"]
         self.results = {**levels, "headlines": headlines, "characteristics": characteristics,
                         "differences": differences}
         self._characteristics_mask = withheld_cells(characteristics, self.threshold, self.audience)

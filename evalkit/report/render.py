@@ -11,7 +11,8 @@
    self-contained HTML file: no code, no parameter cells, no prompts, no scripts, nothing
    loaded from a network. Each pilot's results are kept beside the clean tables
    (:mod:`evalkit.report.results`), so the cross-pilot job, queued last, reads them rather
-   than analysing every pilot again;
+   than analysing every pilot again; the comparisons between pilots, which need no pilot's
+   results, are computed by the first free worker at the start of the run;
 3. a job whose notebook, parameters and input data are unchanged (a content hash) is skipped
    unless ``force``;
 4. a failing job does not stop the others: it is listed with the cell that failed, and its
@@ -54,6 +55,9 @@ class Job:
     parameters: dict
     out_dir: Path
     formats: tuple[str, ...] = ("html",)
+    #: work the job needs that does not wait on the other jobs: ``(function, *arguments)``,
+    #: run in a worker at the start of the run (whatever it keeps, the job then loads)
+    prepare: tuple | None = None
 
     @property
     def html_path(self) -> Path:
@@ -167,8 +171,6 @@ def convert_to_html(notebook_path: Path, html_path: Path, title: str) -> None:
     left out; only Markdown cells and rich outputs remain.
     """
     import nbformat
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
 
     nb = nbformat.read(notebook_path, as_version=4)
     nb.metadata["title"] = title
@@ -192,15 +194,24 @@ def convert_to_html(notebook_path: Path, html_path: Path, title: str) -> None:
         keep.append(cell)
     nb.cells = keep
 
+    css = (TEMPLATES / "evalkit" / "report.css").read_text(encoding="utf-8")
+    body, _ = _html_exporter().from_notebook_node(nb, resources={"evalkit_css": css})
+    html_path.write_text(body, encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _html_exporter():
+    """The exporter of report pages, made once per process (its templates compiled once, not
+    for every report a render worker converts)."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
     config = Config()
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
     config.HTMLExporter.exclude_anchor_links = True
-    exporter = HTMLExporter(config=config, template_name="evalkit", extra_template_basedirs=[str(TEMPLATES)])
-    css = (TEMPLATES / "evalkit" / "report.css").read_text(encoding="utf-8")
-    body, _ = exporter.from_notebook_node(nb, resources={"evalkit_css": css})
-    html_path.write_text(body, encoding="utf-8")
+    return HTMLExporter(config=config, template_name="evalkit", extra_template_basedirs=[str(TEMPLATES)])
 
 
 # --------------------------------------------------------------------------- running
@@ -311,6 +322,14 @@ class _WorkerKernel:
 _KERNEL = _WorkerKernel()
 
 
+def _prepare(function, *arguments) -> None:
+    """Run a job's preparation (in a worker process); a failure is left to the job to meet."""
+    try:
+        function(*arguments)
+    except Exception:
+        pass
+
+
 def _run_job(job: Job, kernel: str) -> JobResult:
     """Execute and convert one job (in a worker process, in its kernel)."""
     import papermill
@@ -403,6 +422,12 @@ def run_jobs(jobs: list[Job], *, workers: int, data_files: list[Path], force: bo
                file=sys.stderr, initial=len(results))
     if todo:
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+            # first what a job can prepare before the others end (the cross-pilot job, last,
+            # would otherwise compute it alone while the other workers wait); should it fail,
+            # the job computes it again and reports the failure
+            for job, _ in todo:
+                if job.prepare is not None and len(todo) > 1:
+                    pool.submit(_prepare, *job.prepare)
             futures = {pool.submit(_run_job, job, kernel): (job, digest) for job, digest in todo}
             for future in as_completed(futures):
                 job, digest = futures[future]
@@ -552,7 +577,10 @@ def render_programme(
             "title": f"{pilot.name}: evaluation report",
         }
         all_jobs.append(job)
-    cross = Job("cross-pilot", notebooks / "cross_pilot_report.ipynb", {}, out, tuple(formats))
+    from .results import keep_programme_comparisons
+
+    cross = Job("cross-pilot", notebooks / "cross_pilot_report.ipynb", {}, out, tuple(formats),
+                prepare=(keep_programme_comparisons, str(programme_path), str(clean_dir)))
     cross.parameters = {
         "programme": str(programme_path), "clean_dir": str(clean_dir), "audience": audience,
         "figures_path": str(cross.figures_path), "title": f"{programme.name}: the pilots compared",

@@ -11,6 +11,13 @@ files rather than every pilot's daily metrics, and never holds more than one pil
 
 Computing a pilot's results alone gives the same rows as computing every pilot's at once
 (each analysis works pilot by pilot; tested), so nothing depends on which report came first.
+
+The comparisons between pilots (what sets them apart, whether they differ) need every pilot's
+small tables but no pilot's results; they are kept the same way in
+``<clean folder>/results/_comparisons.pickle`` (:func:`programme_comparisons`), so rendering
+computes them at the start of a run, beside the pilots' reports, rather than in the
+cross-pilot report, which comes last, when nothing else is left to run beside it.
+
 The files are written by evalkit into the evaluator's own build folder and read only by it.
 """
 
@@ -26,10 +33,11 @@ from typing import Mapping
 
 import pandas as pd
 
-from .. import analysis, store
+from .. import analysis, schemas, store
 from .render import code_digest as _code_digest
 
-__all__ = ["LEVELS", "compute_levels", "pilot_levels", "pilot_files", "fingerprint", "RESULTS_FOLDER"]
+__all__ = ["LEVELS", "COMPARISON_TABLES", "compute_levels", "compute_comparisons", "pilot_levels",
+           "programme_comparisons", "keep_programme_comparisons", "pilot_files", "fingerprint", "RESULTS_FOLDER"]
 
 #: the result frames kept for each pilot, in the order reports index them
 LEVELS = ("participation", "reaction", "learning", "behaviour", "trends")
@@ -56,25 +64,32 @@ def compute_levels(tables: Mapping[str, pd.DataFrame], seed: int) -> dict[str, p
 
 
 def pilot_files(clean_dir: Path, pilot_id: str) -> list[Path]:
-    """The store files a pilot's rows are in: its partitions, and every one-file table."""
-    part = f"{store.PARTITION}={pilot_id}"
+    """The store files a pilot's rows are in: its partitions, and every one-file table (found
+    by name, not by listing every pilot's parts: a national store has thousands)."""
     found = []
-    for path in store.store_files(clean_dir):
-        parts = path.relative_to(clean_dir).parts
-        partitioned = any(p.startswith(f"{store.PARTITION}=") for p in parts)
-        if not partitioned or part in parts:
+    for table in schemas.TABLES:
+        path = store.table_path(clean_dir, table)
+        if path.is_dir():
+            found += sorted(path.glob("*.parquet"))  # none in a store evalkit wrote; counted if there
+            found += sorted((path / f"{store.PARTITION}={pilot_id}").rglob("*.parquet"))
+        elif path.exists():
             found.append(path)
     return found
+
+
+def _digest(clean_dir: Path, files: list[Path], *words: str) -> str:
+    """A digest of ``words``, evalkit's code and the files' paths, sizes and modification times."""
+    h = hashlib.sha256("\0".join([*words, _code_digest()]).encode())
+    for path in files:
+        stat = path.stat()
+        h.update(f"{path.relative_to(clean_dir).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return h.hexdigest()
 
 
 def fingerprint(clean_dir: str | Path, pilot_id: str, seed: int) -> str:
     """What a pilot's results depend on, as a digest (see the module's description)."""
     clean_dir = Path(clean_dir)
-    h = hashlib.sha256(f"{pilot_id}\0{int(seed)}\0{_code_digest()}".encode())
-    for path in pilot_files(clean_dir, pilot_id):
-        stat = path.stat()
-        h.update(f"{path.relative_to(clean_dir).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+    return _digest(clean_dir, pilot_files(clean_dir, pilot_id), pilot_id, str(int(seed)))
 
 
 def _path(clean_dir: Path, pilot_id: str) -> Path:
@@ -102,8 +117,81 @@ def pilot_levels(clean_dir: str | Path, pilot_id: str, seed: int, *,
         nothing kept.
     """
     clean_dir = Path(clean_dir)
-    digest = fingerprint(clean_dir, pilot_id, seed)
-    path = _path(clean_dir, pilot_id)
+
+    def compute() -> dict[str, pd.DataFrame]:
+        from .pilot import read_clean
+
+        return compute_levels(read_clean(clean_dir, [pilot_id]) if tables is None else tables, seed)
+
+    return _kept_or_computed(_path(clean_dir, pilot_id), fingerprint(clean_dir, pilot_id, seed), compute)
+
+
+#: the tables the comparisons between pilots are computed from
+COMPARISON_TABLES = ("sessions", "attendance", "participants", "responses")
+#: the file, inside the results folder, of the comparisons between pilots (not a pilot id:
+#: those start with a letter or digit)
+COMPARISONS = "_comparisons"
+
+
+def compute_comparisons(programme, tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """What sets the pilots apart and whether they differ, from every pilot's tables:
+    ``characteristics`` (:func:`evalkit.analysis.pilot_characteristics`) and ``differences``
+    (:func:`evalkit.analysis.compare_pilots`, seeded with the programme's seed)."""
+    t = tables
+    return {
+        "characteristics": analysis.pilot_characteristics(
+            t["sessions"], t["attendance"], t["participants"], t["responses"],
+            pilots=analysis.pilot_facts(programme)),
+        "differences": analysis.compare_pilots(t["sessions"], t["attendance"], t["participants"], t["responses"],
+                                               seed=int(programme.settings.seed)),
+    }
+
+
+def _comparison_files(clean_dir: Path) -> list[Path]:
+    files = []
+    for name in COMPARISON_TABLES:
+        path = store.table_path(clean_dir, name)
+        files += sorted(path.rglob("*.parquet")) if path.is_dir() else [path] if path.exists() else []
+    return files
+
+
+def programme_comparisons(clean_dir: str | Path, programme, *,
+                          tables: Mapping[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+    """:func:`compute_comparisons` of a clean folder, loaded when kept for the same tables
+    (every pilot's sessions, attendance, participants and responses), the same pilots (their
+    facts: names, tiers, regions) and seed, otherwise computed and kept.
+
+    They take every pilot's tables but none of the large ones, so rendering computes them at
+    the start of a run, beside the pilots' reports, and the cross-pilot report, last, loads
+    them. ``tables`` are every pilot's tables when already read.
+    """
+    clean_dir = Path(clean_dir)
+    facts = analysis.pilot_facts(programme).to_json(orient="records", date_format="iso")
+    digest = _digest(clean_dir, _comparison_files(clean_dir), COMPARISONS, facts,
+                     str(int(programme.settings.seed)))
+
+    def compute() -> dict[str, pd.DataFrame]:
+        from .pilot import read_clean
+
+        ids = [p.id for p in programme.pilots]
+        return compute_comparisons(programme, read_clean(clean_dir, ids, names=COMPARISON_TABLES)
+                                   if tables is None else tables)
+
+    return _kept_or_computed(clean_dir / RESULTS_FOLDER / f"{COMPARISONS}.pickle", digest, compute)
+
+
+def keep_programme_comparisons(programme_path: str | Path, clean_dir: str | Path) -> None:
+    """Compute and keep the comparisons between a programme's pilots (when not kept already):
+    the work of the cross-pilot report that needs no pilot's results, run by rendering at the
+    start, in a worker of its own."""
+    from ..programme import load_programme
+
+    programme_comparisons(clean_dir, load_programme(programme_path))
+
+
+def _kept_or_computed(path: Path, digest: str, compute) -> dict[str, pd.DataFrame]:
+    """The frames kept at ``path`` when their fingerprint is ``digest``; otherwise ``compute()``,
+    kept there. A fresh copy each call."""
     try:
         with open(path, "rb") as handle:
             kept = pickle.load(handle)
@@ -111,13 +199,9 @@ def pilot_levels(clean_dir: str | Path, pilot_id: str, seed: int, *,
             return kept["levels"]  # unpickled: already a copy of what is kept
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
         pass  # missing, stale or unreadable: computed again below
-    if tables is None:
-        from .pilot import read_clean
-
-        tables = read_clean(clean_dir, [pilot_id])
-    levels = compute_levels(tables, seed)
-    _keep(path, {"fingerprint": digest, "levels": levels})
-    return {name: frame.copy() for name, frame in levels.items()}
+    frames = compute()
+    _keep(path, {"fingerprint": digest, "levels": frames})
+    return {name: frame.copy() for name, frame in frames.items()}
 
 
 def _keep(path: Path, value: dict) -> None:

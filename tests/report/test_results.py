@@ -48,7 +48,7 @@ def test_cross_report_from_kept_results_equals_all_pilots_at_once(store):
     for name, frame in at_once.result_tables().items():
         pd.testing.assert_frame_equal(kept.result_tables()[name], frame, obj=name)
     # what the cross-pilot report read pilot by pilot is now kept for every pilot
-    assert sorted(p.stem for p in (store / "results").glob("*.pickle")) == sorted(PILOTS)
+    assert sorted(p.stem for p in (store / "results").glob("*.pickle")) == sorted(PILOTS + ["_comparisons"])
 
 
 def test_record_counts_read_pilot_by_pilot_equal_the_whole_table(store):
@@ -141,3 +141,69 @@ def test_pilot_report_input_hash_covers_only_the_pilots_own_files(tmp_path):
     assert input_hash(out) != whole
     report = PilotReport.open(SAMPLE, out, "suffolk")
     assert f"clean tables with hash {suffolk}" in str(report.provenance())
+
+
+def test_comparisons_between_pilots_are_kept_and_follow_their_tables_and_pilots(store, monkeypatch):
+    programme = load_programme(SAMPLE)
+    at_once = CrossPilotReport.from_tables(programme, read_clean(store))
+    results_module.keep_programme_comparisons(SAMPLE, store)  # what rendering runs first
+    kept = store / "results" / "_comparisons.pickle"
+    assert kept.exists()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("comparisons computed again although kept")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(results_module, "compute_comparisons", fail)
+        opened = CrossPilotReport.open(SAMPLE, store)
+    for name in ("characteristics", "differences"):
+        pd.testing.assert_frame_equal(opened.results[name], at_once.results[name], obj=name)
+    assert opened.figures() == at_once.figures()
+
+    # computed again when a table they rest on changes, or the pilots' facts do; not for
+    # a table they do not read
+    calls = []
+    real = results_module.compute_comparisons
+    monkeypatch.setattr(results_module, "compute_comparisons", lambda *a, **k: calls.append(1) or real(*a, **k))
+    metrics = store / "metrics.parquet"
+    stat = metrics.stat()
+    os.utime(metrics, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    results_module.programme_comparisons(store, programme)
+    assert calls == []
+    responses = store / "responses.parquet"
+    stat = responses.stat()
+    os.utime(responses, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    results_module.programme_comparisons(store, programme)
+    assert calls == [1]
+    moved = programme.pilots[0].model_copy(update={"region": "Somewhere else"})
+    renamed = programme.model_copy(update={"pilots": [moved, *programme.pilots[1:]]})
+    results_module.programme_comparisons(store, renamed)
+    assert calls == [1, 1]
+
+
+def test_rendering_keeps_the_comparisons_first_and_a_failed_preparation_is_harmless(tmp_path, monkeypatch):
+    from evalkit.report import render
+
+    jobs = [render.Job(f"job{i}", SAMPLE / "programme.yml", {}, tmp_path) for i in range(2)]
+    jobs[1].prepare = (_record_preparation, str(tmp_path / "prepared"))
+    jobs[0].prepare = (_failing_preparation,)
+    monkeypatch.setattr(render, "_run_job", _fake_job)
+    results = render.run_jobs(jobs, workers=1, data_files=[], force=True, progress=False)
+    assert [r.status for r in results] == ["rendered", "rendered"]
+    assert (tmp_path / "prepared").read_text() == "before job0"  # one worker: preparations first
+
+
+def _record_preparation(path):
+    done = sorted(Path(path).parent.glob("ran-*"))
+    Path(path).write_text("before job0" if not done else "after " + done[0].name)
+
+
+def _failing_preparation():
+    raise RuntimeError("a preparation that fails")
+
+
+def _fake_job(job, kernel):
+    from evalkit.report.render import JobResult
+
+    (job.out_dir / f"ran-{job.name}").write_text("")
+    return JobResult(job.name, "rendered")
