@@ -41,6 +41,7 @@ Counting rules, used throughout:
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -78,15 +79,33 @@ PROGRAMME_KINDS = ("masterclass", "workshop")
 Eligible = str | Mapping[str, str]
 
 
+#: while :func:`participation_summary` runs, what its measures share, made once: ``(what,
+#: ids of the inputs) → (the inputs, kept so their ids stay theirs, the result)``
+_SHARED: ContextVar[dict | None] = ContextVar("evalkit_participation_shared", default=None)
+
+
+def _once(what: str, inputs: tuple, compute) -> pd.DataFrame:
+    """``compute()``, or, inside :func:`participation_summary`, a copy of what it gave for the
+    same input objects earlier in the same summary."""
+    shared = _SHARED.get()
+    if shared is None:
+        return compute()
+    key = (what, *map(id, inputs))
+    if key not in shared:
+        shared[key] = (inputs, compute())
+    return shared[key][1].copy()
+
+
 def _present(attendance: pd.DataFrame) -> pd.DataFrame:
     """Linked people present, one row per pilot × session × person."""
-    people = attendance_by_person(attendance)
+    people = _once("by person", (attendance,), lambda: attendance_by_person(attendance))
     return people[people["status"] == "present"]
 
 
 def _eligible_present(sessions, attendance, participants, eligible) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(eligible people, their present rows at the pilot's sessions)."""
-    people = eligible_people(participants, sessions, eligible)
+    people = _once("eligible", (participants, sessions, eligible),
+                   lambda: eligible_people(participants, sessions, eligible))
     present = _present(attendance).merge(
         people[["pilot_id", "participant_id", "eligible_rule"]], on=["pilot_id", "participant_id"]
     )
@@ -640,15 +659,19 @@ def participation_summary(
     present for most of the session    1
     dtype: int64
     """
-    parts = [
-        turnout(sessions, attendance, participants, eligible=eligible, confidence=confidence),
-        attendees_by_role(sessions, attendance, participants, confidence=confidence),
-        representation(sessions, attendance, participants, eligible=eligible, confidence=confidence),
-        sessions_attended(sessions, attendance, participants, eligible=eligible, confidence=confidence),
-        retention(sessions, attendance, participants, eligible=eligible, confidence=confidence),
-        minutes_present(sessions, attendance, participants, eligible=eligible,
-                        session_minutes=session_minutes, confidence=confidence),
-    ]
+    token = _SHARED.set({})  # who came and who was eligible, worked out once for every measure
+    try:
+        parts = [
+            turnout(sessions, attendance, participants, eligible=eligible, confidence=confidence),
+            attendees_by_role(sessions, attendance, participants, confidence=confidence),
+            representation(sessions, attendance, participants, eligible=eligible, confidence=confidence),
+            sessions_attended(sessions, attendance, participants, eligible=eligible, confidence=confidence),
+            retention(sessions, attendance, participants, eligible=eligible, confidence=confidence),
+            minutes_present(sessions, attendance, participants, eligible=eligible,
+                            session_minutes=session_minutes, confidence=confidence),
+        ]
+    finally:
+        _SHARED.reset(token)
     parts = [p for p in parts if len(p)]
     if not parts:
         return result_frame([])

@@ -297,3 +297,20 @@ def test_str_dtype_ids_and_missing_values(sessions, attendance, participants):
     found = part.turnout(sessions, as_str, participants.astype({"participant_id": "str"}))
     assert by(found, pilot_id="north", session_id="w1")["k"] == 4
     assert by(found, pilot_id="north", session_id=None)["k"] == 5
+
+
+@pytest.mark.parametrize("eligible", ["auto", "cohort"])
+def test_summary_shares_its_work_and_gives_what_each_measure_gives(sessions, attendance, participants, eligible):
+    # the summary works out who came and who was eligible once for all its measures; each
+    # measure called on its own (and again after the summary) gives the same rows
+    found = part.participation_summary(sessions, attendance, participants, eligible=eligible, session_minutes=90)
+    alone = pd.concat([
+        part.turnout(sessions, attendance, participants, eligible=eligible),
+        part.attendees_by_role(sessions, attendance, participants),
+        part.representation(sessions, attendance, participants, eligible=eligible),
+        part.sessions_attended(sessions, attendance, participants, eligible=eligible),
+        part.retention(sessions, attendance, participants, eligible=eligible),
+        part.minutes_present(sessions, attendance, participants, eligible=eligible, session_minutes=90),
+    ], ignore_index=True)
+    pd.testing.assert_frame_equal(found, alone)
+    assert part._SHARED.get() is None  # nothing is shared outside the summary
