@@ -341,6 +341,7 @@ def _run_job(job: Job, kernel: str) -> JobResult:
         papermill.execute_notebook(
             str(job.notebook), str(job.ipynb_path), parameters=job.parameters,
             kernel_name=kernel, progress_bar=False, log_output=False, cwd=str(job.out_dir), km=manager,
+            request_save_on_cell_execute=False,  # written once at the end (or on failure), not twice per cell
         )
     except Exception as exc:  # papermill's PapermillExecutionError carries the failing cell
         _KERNEL.stop()  # whatever the notebook left behind, the next one starts clean
