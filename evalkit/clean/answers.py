@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import scales
+from .. import scales, schemas
 from ..readers.base import Context, conform, fates_frame
 
 __all__ = ["SurveyRecords", "survey_tables", "mapped_question"]
@@ -80,86 +80,169 @@ def survey_tables(records: SurveyRecords, context: Context, source_file: str,
     record's other answers are still kept. Questions missing from the item map keep their
     answers: on a recognisable scale they become responses with no ``item_id``, otherwise
     comments; ``notes`` gets a line for each.
+
+    All answers are handled in one long pass (question by question over one array of
+    cells, each distinct cell worked out once); text columns come back as ``object``
+    with ``None`` for missing.
     """
     notes = notes if notes is not None else []
-    answers = records.answers.reset_index(drop=True)
-    n = len(answers)
-    rows = pd.Series(np.asarray(records.source_row), dtype="Int64")
+    answers = records.answers
+    n, m = answers.shape
+    rows = np.asarray(records.source_row, dtype=np.int64).reshape(n)
+    settled_positions = [answers.index.get_loc(k) for k in records.settled]
+    active = np.ones(n, dtype=bool)
+    active[settled_positions] = False
 
-    def meta(series, default=None):
-        if series is None:
-            return pd.Series([default] * n, dtype="object")
-        return pd.Series(list(series), dtype="object")
+    cells = answers.to_numpy(dtype=object).T.reshape(n * m)  # question by question, records in order
+    codes, distinct = distinct_cells(cells)
+    stripped = [str(v).strip() for v in distinct]
+    filled = np.array([t != "" for t in stripped] + [False], dtype=bool)  # code -1 (missing) last
+    present = filled[codes] & np.tile(active, m)
+    text_of = np.array(stripped, dtype=object)
 
-    base = pd.DataFrame(
-        {
-            "pilot_id": context.pilot_id,
-            "source_file": source_file,
-            "source_row": rows,
-            "respondent_id": meta(records.respondent_id),
-            "source_name": meta(records.source_name),
-            "source_email": meta(records.source_email),
-            "wave": meta(records.wave, context.wave),
-            "session_id": meta(records.session_id, context.session_id),
-            "submitted_at": meta(records.submitted_at),
-        }
-    )
-    settled_positions = {records.answers.index.get_loc(k) for k in records.settled}
-    active = pd.Series([i not in settled_positions for i in range(n)])
+    def meta(series, default=None) -> np.ndarray:
+        out = np.empty(n, dtype=object)
+        out[:] = default if series is None else list(series)
+        return out
 
-    response_parts, comment_parts = [], []
+    base = {
+        "respondent_id": meta(records.respondent_id),
+        "source_name": meta(records.source_name),
+        "source_email": meta(records.source_email),
+        "wave": meta(records.wave, context.wave),
+        "session_id": meta(records.session_id, context.session_id),
+        "submitted_at": meta(records.submitted_at),
+    }
+    answered = {"responses": [], "comments": []}  # (record positions, item_id, question, wave, extra)
     problems: dict[int, list[str]] = {}
-    for column in answers.columns:
-        question = records.question_text.get(column, str(column))
-        raw = answers[column].astype("object")
-        present = raw.map(lambda v: v is not None and not (isinstance(v, float) and np.isnan(v))
-                          and str(v).strip() != "") & active
-        if not present.any():
+    normalised: dict = {}  # (scale, aliases) → per distinct cell: value, label, unknown, worked out
+    for j, column in enumerate(answers.columns):
+        at = slice(j * n, (j + 1) * n)
+        here = present[at]
+        if not here.any():
             continue
+        question = records.question_text.get(column, str(column))
+        positions = np.flatnonzero(here)
+        used = codes[at][here]
         item_id, scale, wave, aliases = mapped_question(question, context)
         if scale is None:
-            scale = scales.scale_of_labels(pd.unique(raw[present]).tolist()) or "text"  # distinct values decide
+            labels = [distinct[k] for k in pd.unique(used)]  # distinct values decide, in file order
+            scale = scales.scale_of_labels(labels) or "text"
             if context.item_for_question is not None:
                 kind = "comments" if scale == "text" else f"responses on the {scale} scale"
                 notes.append(f"question '{question}' is not in the item map; its answers are kept as {kind} with no item_id")
-        frame = base[present].copy()
-        frame["item_id"] = item_id
-        frame["question"] = question
-        if wave:
-            frame["wave"] = wave
         if scale == "text":
-            frame["text"] = raw[present].map(lambda v: str(v).strip())
-            comment_parts.append(frame)
+            answered["comments"].append((positions, item_id, question, wave, {"text": text_of[used]}))
             continue
-        distinct = {v: scales.normalise_label(scale, v, aliases) for v in pd.unique(raw[present])}
-        answer = raw[present].map(distinct)
-        kinds = raw[present].map({v: a.kind for v, a in distinct.items()})
-        for position in answer.index[kinds == "unknown"]:
-            problems.setdefault(position, []).append(
-                f"column '{question}': {raw[position]!r} is not an answer on the {scale} scale"
+        found = normalised.get((scale, _alias_key(aliases)))
+        if found is None:  # each distinct cell's value, label and whether it is on the scale
+            found = normalised[(scale, _alias_key(aliases))] = (
+                np.full(len(distinct), np.nan), np.full(len(distinct), None, dtype=object),
+                np.zeros(len(distinct), dtype=bool), np.zeros(len(distinct), dtype=bool))
+        value_of, label_of, unknown_of, done = found
+        for k in pd.unique(used[~done[used]]):
+            answer = scales.normalise_label(scale, distinct[k], aliases)
+            value_of[k] = np.nan if answer.value is None else answer.value
+            label_of[k] = answer.label
+            unknown_of[k] = answer.kind == "unknown"
+            done[k] = True
+        unknown = unknown_of[used]
+        for position, k in zip(positions[unknown], used[unknown]):  # quarantined answers only
+            problems.setdefault(int(position), []).append(
+                f"column '{question}': {distinct[k]!r} is not an answer on the {scale} scale"
             )
-        good = kinds != "unknown"
-        frame = frame[good]
-        chosen = raw[present][good]  # each distinct answer's value and label, looked up
-        frame["value"] = chosen.map({v: a.value for v, a in distinct.items()}).astype("float64")
-        frame["label"] = chosen.map({v: a.label for v, a in distinct.items()}).astype("object")
-        frame["scale"] = scale
-        response_parts.append(frame)
+        chosen = used[~unknown]
+        answered["responses"].append((positions[~unknown], item_id, question, wave,
+                                      {"value": value_of[chosen], "label": label_of[chosen], "scale": scale}))
 
-    responses = conform("responses", pd.concat(response_parts, ignore_index=True)) if response_parts \
-        else conform("responses", pd.DataFrame())
-    comments = conform("comments", pd.concat(comment_parts, ignore_index=True)) if comment_parts \
-        else conform("comments", pd.DataFrame())
+    responses = _long_table("responses", answered["responses"], base, rows, context.pilot_id, source_file)
+    comments = _long_table("comments", answered["comments"], base, rows, context.pilot_id, source_file)
 
-    fate = pd.Series(["kept"] * n, dtype="object")
-    reason = pd.Series([None] * n, dtype="object")
-    table = pd.Series(["responses"] * n, dtype="object")
+    fate = np.full(n, "kept", dtype=object)
+    reason = np.full(n, None, dtype=object)
     for position, found in problems.items():
         fate[position] = "quarantined"
         reason[position] = f"row {rows[position]}: " + "; ".join(found)
     for label, (settled_fate, settled_reason) in records.settled.items():
-        position = records.answers.index.get_loc(label)
+        position = answers.index.get_loc(label)
         fate[position] = settled_fate
         reason[position] = settled_reason
-    fates = fates_frame(source_file, rows.to_numpy(dtype=np.int64), fate, table, reason, context.pilot_id)
+    fates = fates_frame(source_file, rows, fate, "responses", reason, context.pilot_id)
     return responses, comments, fates
+
+
+def distinct_cells(cells: np.ndarray) -> tuple[np.ndarray, list]:
+    """Codes of answer cells and the distinct cells they stand for, exactly as written.
+
+    Text cells are coded by value; any other filled cell (a number, a date) is a distinct
+    value of its own, so ``4`` and ``4.0`` are never taken for one another. Missing cells
+    (``None``, ``NaN``) get code ``-1``.
+
+    >>> codes, distinct = distinct_cells(np.array(["Agree", None, 4, "Agree", 4.0, float("nan")], dtype=object))
+    >>> codes.tolist(), distinct
+    ([0, -1, 1, 0, 2, -1], ['Agree', 4, 4.0])
+    """
+    cells = np.asarray(cells, dtype=object)
+    types = _type_of(cells) if len(cells) else np.empty(0, dtype=object)
+    is_text = types == str
+    missing = (types == type(None)) | ((types == float) & (cells != cells))
+    codes = np.full(len(cells), -1, dtype=np.int64)
+    text_codes, text_values = pd.factorize(cells[is_text])
+    codes[is_text] = text_codes
+    other = ~is_text & ~missing
+    codes[other] = len(text_values) + np.arange(int(other.sum()))
+    return codes, list(text_values) + list(cells[other])
+
+
+_type_of = np.frompyfunc(type, 1, 1)
+
+
+def _alias_key(aliases: dict | None) -> tuple:
+    """A hashable form of an item's extra spellings (questions sharing them share work)."""
+    return tuple(sorted(((str(a), repr(t)) for a, t in (aliases or {}).items())))
+
+
+def _long_table(table: str, parts: list, base: dict, rows: np.ndarray, pilot_id, source_file: str) -> pd.DataFrame:
+    """``responses`` or ``comments`` from the answered cells of each question, in question
+    order, records in file order within a question."""
+    if not parts:
+        return conform(table, pd.DataFrame())
+    at = np.concatenate([p[0] for p in parts])
+    k = len(at)
+
+    def spread(value) -> np.ndarray:
+        out = np.empty(k, dtype=object)
+        out[:] = value
+        return out
+
+    def each(index: int) -> np.ndarray:
+        return np.concatenate([np.full(len(p[0]), p[index], dtype=object) if p[index] is not None
+                               else np.full(len(p[0]), None, dtype=object) for p in parts])
+
+    wave = base["wave"][at]
+    override = np.concatenate([np.full(len(p[0]), bool(p[3])) for p in parts])
+    if override.any():
+        wave[override] = each(3)[override]
+    columns = {
+        "pilot_id": spread(pilot_id),
+        "source_file": spread(source_file),
+        "source_row": pd.array(rows[at], dtype="Int64"),
+        "respondent_id": base["respondent_id"][at],
+        "participant_id": spread(None),
+        "source_name": base["source_name"][at],
+        "source_email": base["source_email"][at],
+        "wave": wave,
+        "session_id": base["session_id"][at],
+        "item_id": each(1),
+        "question": each(2),
+        "submitted_at": base["submitted_at"][at],
+    }
+    if table == "responses":
+        columns["value"] = np.concatenate([p[4]["value"] for p in parts])
+        columns["label"] = np.concatenate([p[4]["label"] for p in parts])
+        columns["scale"] = np.concatenate([np.full(len(p[0]), p[4]["scale"], dtype=object) for p in parts])
+    else:
+        columns["text"] = np.concatenate([p[4]["text"] for p in parts])
+    return pd.DataFrame({c: columns[c] if c in ("source_row", "value") else
+                         pd.Series(columns[c], dtype="object", copy=False) for c in schemas.columns(table)},
+                        copy=False)

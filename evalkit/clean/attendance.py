@@ -374,33 +374,49 @@ def people_from_connections(connections: pd.DataFrame, *,
     """
     keep = list(keep)
     rows = connections.sort_values("source_row", kind="stable").reset_index(drop=True)
-    bad = rows["problem"].notna()
-    usable = rows[~bad]
-    first = usable.groupby("person", sort=False)["source_row"].transform("min")
-    fate = pd.Series("quarantined", index=rows.index, dtype="object")
-    reason = rows["problem"].astype("object").where(bad, None)
-    fate[~bad] = np.where(usable["source_row"] == first, "kept", "merged")
-    first_of_row = pd.Series(0, index=rows.index, dtype="int64")
-    first_of_row[~bad] = first.astype("int64")
-    merged = fate == "merged"
-    reason[merged] = ("same person as row " + first_of_row[merged].astype(str)
-                      + " (merged into that row)")
-    fates = pd.DataFrame({"source_row": rows["source_row"].astype(int), "fate": fate, "reason": reason})
+    source_row = rows["source_row"].to_numpy(dtype=np.int64)
+    bad = rows["problem"].notna().to_numpy(dtype=bool)
+    usable = ~bad
+    person, persons = pd.factorize(rows["person"].to_numpy(dtype=object))
+    if (person[usable] < 0).any():
+        raise ValueError("a usable connection has no person key")
 
+    # fates: each person's first usable row is kept (the lowest source_row), the rest merged
+    first = np.full(len(persons), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, person[usable], source_row[usable])
+    first_of_row = np.where(usable, first[np.where(person >= 0, person, 0)], 0)
+    merged = usable & (source_row != first_of_row)
+    fate = np.where(bad, "quarantined", np.where(merged, "merged", "kept")).astype(object)
+    reason = rows["problem"].to_numpy(dtype=object, copy=True)
+    reason[~bad] = None
+    if merged.any():
+        reason[merged] = np.strings.add(np.strings.add("same person as row ", first_of_row[merged].astype(str)),
+                                        " (merged into that row)").astype(object)
+    fates = pd.DataFrame({"source_row": rows["source_row"].astype(int),
+                          "fate": pd.Series(fate, dtype="object", copy=False),
+                          "reason": pd.Series(reason, dtype="object", copy=False)}, copy=False)
+
+    # people, in the order each is first seen among the usable rows
+    at = np.flatnonzero(usable)
+    owner = person[at]
     columns = ["source_row", "source_name", "source_email", *keep]
     optional = [c for c in ("fallback_joined_at", "fallback_left_at", "declared_minutes") if c in rows.columns]
-    people = usable.groupby("person", sort=False)[columns + optional].first()
-    waiting = usable["waiting_room"].fillna(False).astype(bool) if "waiting_room" in usable.columns \
-        else pd.Series(False, index=usable.index)
-    in_meeting = usable[~waiting & usable["joined_at"].notna() & usable["left_at"].notna()]
-    present = presence(in_meeting).set_index("person")
-    seen_in_meeting = people.index.isin(present.index)
-    only_waiting = waiting.groupby(usable["person"], sort=False).all().reindex(people.index).fillna(False)
-    only_waiting = only_waiting & ~seen_in_meeting
+    people = rows[columns + optional].iloc[at].groupby(owner, sort=False).first()
+    order = people.index.to_numpy()  # person codes, first seen first
+    waiting = (rows["waiting_room"].fillna(False).astype(bool).to_numpy(dtype=bool) if "waiting_room" in rows.columns
+               else np.zeros(len(rows), dtype=bool))
+    timed = usable & ~waiting & rows["joined_at"].notna().to_numpy() & rows["left_at"].notna().to_numpy()
+    joined, left, minutes, seen = _union_of_intervals(person, timed, rows["joined_at"], rows["left_at"],
+                                                      len(persons))
+    seen_in_meeting = seen[order]
+    only_waiting = np.ones(len(persons), dtype=bool)
+    only_waiting[person[at[~waiting[at]]]] = False  # a usable row outside the waiting room
+    only_waiting = only_waiting[order] & ~seen_in_meeting
 
-    people["joined_at"] = present["joined_at"].reindex(people.index)
-    people["left_at"] = present["left_at"].reindex(people.index)
-    people["minutes_present"] = present["minutes_present"].reindex(people.index).astype("float64")
+    people.index = pd.Index(persons[order], dtype="object", name="person")
+    people["joined_at"] = joined.iloc[order].set_axis(people.index)
+    people["left_at"] = left.iloc[order].set_axis(people.index)
+    people["minutes_present"] = minutes[order]
     if "fallback_joined_at" in people.columns:
         people["joined_at"] = people["joined_at"].where(seen_in_meeting, people.pop("fallback_joined_at"))
     if "fallback_left_at" in people.columns:
@@ -408,10 +424,63 @@ def people_from_connections(connections: pd.DataFrame, *,
     if "declared_minutes" in people.columns:
         declared = pd.to_numeric(people.pop("declared_minutes"), errors="coerce").astype("float64")
         people["minutes_present"] = people["minutes_present"].where(seen_in_meeting, declared)
-    people.loc[only_waiting.to_numpy(), "minutes_present"] = 0.0
-    people.loc[only_waiting.to_numpy(), ["joined_at", "left_at"]] = pd.NaT
-    people["status"] = np.where(only_waiting.to_numpy(), "absent", "present")
+    if only_waiting.any():
+        people.loc[only_waiting, "minutes_present"] = 0.0
+        people.loc[only_waiting, ["joined_at", "left_at"]] = pd.NaT
+    people["status"] = np.where(only_waiting, "absent", "present")
     people = people.reset_index().sort_values("source_row", kind="stable").reset_index(drop=True)
     order = ["person", "source_row", "source_name", "source_email", "status", "joined_at", "left_at",
              "minutes_present", *keep]
     return people[order], fates
+
+
+def _union_of_intervals(person: np.ndarray, timed: np.ndarray, joined_at: pd.Series, left_at: pd.Series,
+                        count: int) -> tuple[pd.Series, pd.Series, np.ndarray, np.ndarray]:
+    """Per person code ``0 … count-1``: first join, last leave, minutes present (the union of
+    the ``timed`` rows' intervals, overlaps counted once) and whether any row was timed.
+
+    Times keep the dtype of ``joined_at`` / ``left_at``; people with no timed row get NaT
+    (and NaN minutes). Vectorised as :func:`merge_intervals`: a running maximum of leave
+    times per person decides where a new stretch of presence begins.
+    """
+    at = np.flatnonzero(timed)
+    seen = np.zeros(count, dtype=bool)
+    minutes = np.full(count, np.nan)
+    if len(at) == 0:  # as :func:`presence` of no intervals: times unknown
+        empty = pd.Series(np.nan, index=pd.RangeIndex(count), dtype="object")
+        return empty, empty.copy(), minutes, seen
+    start = _nanoseconds(joined_at.iloc[at])
+    end = _nanoseconds(left_at.iloc[at])
+    owner = person[at]
+    order = np.lexsort((end, start, owner))
+    at, start, end, owner = at[order], start[order], end[order], owner[order]
+    opens = np.ones(len(at), dtype=bool)
+    opens[1:] = owner[1:] != owner[:-1]  # each person's earliest interval
+    reach = pd.Series(end).groupby(owner, sort=False).cummax().to_numpy(dtype=np.int64)
+    begins = opens.copy()
+    begins[1:] |= start[1:] > reach[:-1]
+    closes = np.ones(len(at), dtype=bool)
+    closes[:-1] = begins[1:]  # a stretch ends at the running maximum of its last interval
+    seconds = pd.Series((reach[closes] - start[begins]) / 1e9).groupby(owner[begins], sort=False).sum()
+    minutes[seconds.index.to_numpy()] = seconds.to_numpy() / 60.0
+    seen[owner] = True
+    first_row = np.full(count, -1, dtype=np.int64)
+    first_row[owner[opens]] = at[opens]
+    latest = np.lexsort((end, owner))  # per person, the interval ending last comes last
+    ends_group = np.ones(len(at), dtype=bool)
+    ends_group[:-1] = owner[latest][1:] != owner[latest][:-1]
+    last_row = np.full(count, -1, dtype=np.int64)
+    last_row[owner[latest][ends_group]] = at[latest][ends_group]
+    return _take(joined_at, first_row), _take(left_at, last_row), minutes, seen
+
+
+def _nanoseconds(times: pd.Series) -> np.ndarray:
+    """Date-times (naive or aware, any unit) as int64 nanoseconds (UTC for aware ones)."""
+    return pd.DatetimeIndex(times).as_unit("ns").asi8
+
+
+def _take(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``values`` at positions ``rows`` (``-1`` gives a missing value), numbered from 0."""
+    found = rows >= 0
+    out = values.iloc[np.where(found, rows, 0)].reset_index(drop=True)
+    return out if found.all() else out.where(found)

@@ -26,12 +26,13 @@ import pandas as pd
 from .. import schemas
 from ..readers.base import Context, Reading, fates_frame
 from ..scales import key
-from .answers import SurveyRecords, survey_tables
+from .answers import SurveyRecords, distinct_cells, survey_tables
 from .dates import localise
 
 __all__ = [
     "CHOICE_SEPARATOR",
     "blank",
+    "blank_cells",
     "cell_text",
     "duplicate_submissions",
     "excel_datetimes",
@@ -97,8 +98,7 @@ def stripped_text(values: pd.Series) -> pd.Series:
     >>> stripped_text(pd.Series([" Sam Jones ", "", None])).tolist()
     ['Sam Jones', None, None]
     """
-    text = cell_text(values).map(lambda v: v.strip() if isinstance(v, str) else v)
-    return _with_none(text.astype("object").where(text.astype("object") != "", None))
+    return _by_distinct(values, lambda v: _stripped(_cell_text(v)))
 
 
 def blank(values: pd.Series) -> pd.Series:
@@ -107,8 +107,20 @@ def blank(values: pd.Series) -> pd.Series:
     >>> blank(pd.Series(["a", " ", None, float("nan")])).tolist()
     [False, True, True, True]
     """
-    text = values.astype("object")
-    return text.isna() | text.map(lambda v: isinstance(v, str) and v.strip() == "")
+    return pd.Series(blank_cells(values.to_numpy(dtype=object)), index=values.index, dtype=bool)
+
+
+def blank_cells(cells: np.ndarray) -> np.ndarray:
+    """:func:`blank` for an array of cells of any shape (each distinct cell tested once).
+
+    >>> blank_cells(np.array([["a", " "], [None, 4]], dtype=object)).tolist()
+    [[False, True], [True, False]]
+    """
+    cells = np.asarray(cells, dtype=object)
+    codes, distinct = distinct_cells(cells.reshape(cells.size))
+    empty = np.array([v.strip() == "" if isinstance(v, str) else _missing(v) for v in distinct] + [True],
+                     dtype=bool)
+    return empty[codes].reshape(cells.shape)
 
 
 def cell_text(values: pd.Series) -> pd.Series:
@@ -119,25 +131,45 @@ def cell_text(values: pd.Series) -> pd.Series:
     >>> cell_text(pd.Series([4, 4.0, 2.5, "Agree", None, "", dt.datetime(2024, 10, 3)])).tolist()
     ['4', '4', '2.5', 'Agree', None, None, '2024-10-03']
     """
+    return _by_distinct(values, _cell_text)
 
-    def one(value):
-        if value is None or isinstance(value, str):
-            return value if value is None or value.strip() != "" else None
-        if isinstance(value, bool):
-            return "TRUE" if value else "FALSE"
-        if isinstance(value, (int, np.integer)):
-            return str(int(value))
-        if isinstance(value, (float, np.floating)):
-            if np.isnan(value):
-                return None
-            return str(int(value)) if float(value).is_integer() else repr(float(value))
-        if isinstance(value, dt.datetime):
-            return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-        if isinstance(value, (dt.date, dt.time)):
-            return value.isoformat()
-        return str(value)
 
-    return _with_none(values.astype("object").map(one))
+def _cell_text(value):
+    """:func:`cell_text` of one cell."""
+    if value is None or isinstance(value, str):
+        return value if value is None or value.strip() != "" else None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return None
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _stripped(value):
+    """Text with spacing at the ends removed; blank text as ``None``."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value if value != "" else None
+    return value
+
+
+def _by_distinct(values: pd.Series, one) -> pd.Series:
+    """``one`` applied to each distinct cell of ``values`` once, spread back over the cells
+    (object dtype, ``None`` for missing). Missing cells give ``one(None)``."""
+    cells = values.to_numpy(dtype=object)
+    codes, distinct = distinct_cells(cells)
+    done = np.empty(len(distinct) + 1, dtype=object)
+    done[:] = [one(v) for v in distinct] + [one(None)]
+    out = pd.Series(done[codes], index=values.index, dtype="object", copy=False)
+    return _with_none(out)
 
 
 def id_text(values: pd.Series) -> pd.Series:
@@ -146,7 +178,7 @@ def id_text(values: pd.Series) -> pd.Series:
     >>> id_text(pd.Series([7, 7.0, " 114227965473 ", None])).tolist()
     ['7', '7', '114227965473', None]
     """
-    return _with_none(cell_text(values).map(lambda v: v.strip() if isinstance(v, str) else v))
+    return _by_distinct(values, lambda v: _stripped(_cell_text(v)))
 
 
 def parse_naive(values: pd.Series, formats: Sequence[str]) -> tuple[pd.Series, pd.Series]:
@@ -264,7 +296,7 @@ def record_grid(fields: list[list[str]], lines: np.ndarray, start: int,
     source_row = pd.Series(np.asarray(lines)[data_at] if data_at else np.array([], dtype=np.int64), dtype="int64")
     grid = pd.DataFrame([(fields[i] + [""] * width)[:width] for i in data_at], columns=range(width), dtype="object")
     if len(grid) and width:
-        grid = grid.where(~pd.concat([blank(grid[c]) for c in grid.columns], axis=1), None)
+        grid = grid.where(~blank_cells(grid.to_numpy(dtype=object)), None)
     settled = {}
     for label, i in enumerate(data_at):
         extra = fields[i][width:]
@@ -364,40 +396,73 @@ def duplicate_submissions(answers: pd.DataFrame, who: pd.Series, submission: pd.
     """
     if len(answers) == 0:
         return {}
-    folded = pd.DataFrame(
-        {f"a{n}": answers[c].astype("object").map(lambda v: v.strip() if isinstance(v, str) else v)
-         .where(~blank(answers[c]), "")
-         .map(str)
-         for n, c in enumerate(answers.columns)},
-        index=answers.index,
-    )
+    n, m = answers.shape
+    labels = answers.index
+    rows = np.asarray(source_row, dtype=np.int64).reshape(n)
+    answer_codes = _folded_codes(answers.to_numpy(dtype=object).T.reshape(n * m)).reshape(m, n).T
     settled: dict = {}
-    rows = pd.Series(np.asarray(source_row), index=answers.index)
 
-    def settle(frame: pd.DataFrame, candidates: pd.Series, why: str) -> None:
-        subset = frame[candidates]
-        if subset.empty:
+    def settle(keys: np.ndarray, candidates: np.ndarray, why: str) -> None:
+        if not candidates.any():
             return
-        groups = subset.groupby(list(subset.columns), sort=False, dropna=False).ngroup()
-        first_row = rows[candidates].groupby(groups).transform("first")
-        repeated = subset.duplicated(keep="first")
-        for label in repeated.index[repeated.to_numpy(dtype=bool)]:
+        at = np.flatnonzero(candidates)
+        together = np.column_stack([answer_codes[at], keys[at]])
+        _, group = np.unique(together, axis=0, return_inverse=True)
+        group = group.reshape(len(at))
+        first_in_group = np.full(group.max() + 1, len(at), dtype=np.int64)
+        np.minimum.at(first_in_group, group, np.arange(len(at)))
+        first = first_in_group[group]
+        for i in np.flatnonzero(first != np.arange(len(at))):  # the repeated records only
+            label = labels[at[i]]
             if label not in settled:
                 settled[label] = (
                     "merged",
-                    f"row {int(rows[label])}: the same submission as row {int(first_row[label])} ({why})",
+                    f"row {int(rows[at[i]])}: the same submission as row {int(rows[at[first[i]]])} ({why})",
                 )
 
-    known = who.astype("object").notna().to_numpy(dtype=bool)
+    who_codes, _ = pd.factorize(np.asarray(who.astype("object"), dtype=object))
+    known = who_codes >= 0
     if known.any():
-        frame = folded.assign(_who=who.astype("object").where(who.notna(), ""))
-        settle(frame, pd.Series(known, index=answers.index), "same answers from the same respondent")
+        settle(who_codes, known, "same answers from the same respondent")
     if submission is not None:
-        key_text = submission.astype("object").map(lambda v: "" if v is None else str(v).strip())
-        frame = folded.assign(_key=key_text.to_numpy())
-        has_key = (key_text != "").to_numpy(dtype=bool)
-        settle(frame, pd.Series(has_key, index=answers.index), "the same response repeated")
-    return dict(sorted(settled.items(), key=lambda item: rows[item[0]]))
+        key_codes, key_text = _submission_codes(np.asarray(submission.astype("object"), dtype=object))
+        settle(key_codes, key_text != "", "the same response repeated")
+    order = sorted(settled, key=lambda label: rows[labels.get_loc(label)])
+    return {label: settled[label] for label in order}
+
+
+def _folded_codes(cells: np.ndarray) -> np.ndarray:
+    """Codes of answer cells compared for repeats: spacing at the ends ignored, blank cells
+    (missing, or only spaces) alike, anything else as its text (``4`` and ``4.0`` differ)."""
+    codes, distinct = distinct_cells(cells)
+    folded = [v.strip() if isinstance(v, str) else ("" if _missing(v) else str(v)) for v in distinct]
+    same, _ = pd.factorize(np.array(folded + [""], dtype=object))
+    return same[codes]  # code -1 (missing) takes the last entry, the blank text
+
+
+def _submission_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of submission keys and each record's key text (``""`` for none): the value as
+    text, spacing at the ends removed."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    text = np.array(["" if v is None else str(v).strip() for v in distinct], dtype=object)
+    if len(values) and pd.isna(distinct).any():
+        # pd.factorize takes None and NaN for one value: None has no key, NaN reads "nan"
+        is_none = np.equal(values, None)
+        folded = text[codes]
+        folded[is_none] = ""
+        folded[~is_none & pd.isna(values)] = "nan"
+        codes, _ = pd.factorize(folded)
+        return codes, folded
+    same, _ = pd.factorize(text)
+    return same[codes], text[codes]
+
+
+def _missing(value) -> bool:
+    """True for a missing scalar cell (``None``, ``NaN``, ``NaT``, ``pd.NA``)."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def survey_reading(path: Path, context: Context, format: str, records: SurveyRecords,

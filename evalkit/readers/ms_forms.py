@@ -28,6 +28,7 @@ import pandas as pd
 from ..clean.answers import SurveyRecords
 from ..clean.surveys import (
     blank,
+    blank_cells,
     cell_text,
     duplicate_submissions,
     excel_datetimes,
@@ -214,8 +215,7 @@ def _blank_rows(grid: pd.DataFrame) -> pd.Series:
     """True for rows with no cell filled."""
     if grid.shape[1] == 0:
         return pd.Series([True] * len(grid), dtype=bool)
-    filled = pd.concat([~blank(grid[c]) for c in grid.columns], axis=1)
-    return ~filled.any(axis=1)
+    return pd.Series(blank_cells(grid.to_numpy(dtype=object)).all(axis=1), index=grid.index, dtype=bool)
 
 
 def _answer_text(values: pd.Series) -> pd.Series:

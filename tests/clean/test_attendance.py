@@ -92,3 +92,33 @@ def test_session_matching():
     assert session_id is None and "w1, w2 are all on 2022-11-15" in note
     assert match_session(dt.date(2022, 11, 15), Context(sessions=sessions, session_id="w2")) == ("w2", None)
     assert match_session(None, Context(sessions=sessions))[0] is None
+
+
+def test_people_from_connections_keeps_dtypes_and_order():
+    from evalkit.clean.attendance import people_from_connections
+
+    t = lambda s: pd.Timestamp(f"2025-01-21 {s}", tz="Europe/London")  # noqa: E731
+    connections = pd.DataFrame({
+        "source_row": [9, 5, 6, 7, 8],
+        "person": ["amir", "jane", "jane", "bob", "jane"],
+        "source_name": ["Amir", None, "Jane Smith", "Bob", "Jane S"],
+        "source_email": [None, None, None, None, None],
+        "joined_at": pd.Series([t("18:00"), t("18:00"), t("18:10"), pd.NaT, t("18:50")]),
+        "left_at": pd.Series([t("18:30"), t("18:20"), t("18:40"), pd.NaT, t("19:00")]),
+        "fallback_joined_at": pd.Series([pd.NaT, pd.NaT, pd.NaT, t("17:00"), pd.NaT]),
+        "fallback_left_at": pd.Series([pd.NaT, pd.NaT, pd.NaT, t("17:45"), pd.NaT]),
+        "declared_minutes": [None, None, None, 45.0, None],
+        "problem": [None, None, None, None, "row 8: broken"],
+    })
+    people, fates = people_from_connections(connections)
+    # file order; jane's name is her first non-empty one; her 18:00-18:20 and 18:10-18:40 overlap
+    assert people["person"].tolist() == ["jane", "bob", "amir"]
+    assert people["source_name"].tolist() == ["Jane Smith", "Bob", "Amir"]
+    assert people["minutes_present"].tolist() == [40.0, 45.0, 30.0]  # bob: no times, declared minutes
+    assert people["joined_at"].tolist() == [t("18:00"), t("17:00"), t("18:00")]
+    assert people["left_at"].tolist() == [t("18:40"), t("17:45"), t("18:30")]
+    assert people["joined_at"].dtype == connections["joined_at"].dtype
+    assert fates["source_row"].tolist() == [5, 6, 7, 8, 9]
+    assert fates["fate"].tolist() == ["kept", "merged", "kept", "quarantined", "kept"]
+    assert fates["reason"].tolist() == [None, "same person as row 5 (merged into that row)", None,
+                                        "row 8: broken", None]

@@ -105,3 +105,21 @@ def test_an_anonymous_response_repeated_exactly_is_merged():
     settled = duplicate_submissions(ANSWERS, who, ids, pd.Series([2, 3, 4, 5, 6, 7]))
     assert list(settled) == [3]
     assert settled[3] == ("merged", "row 5: the same submission as row 4 (the same response repeated)")
+
+
+def test_repeats_compare_answers_as_written_ignoring_spacing_at_the_ends():
+    import numpy as np
+
+    from evalkit.clean.surveys import blank_cells
+
+    answers = pd.DataFrame({"q1": ["Agree", " Agree", 4, 4.0, "x", "x"], "q2": [None, " ", "", None, "", None]},
+                           index=[5, 6, 7, 8, 9, 10])
+    who = pd.Series(["a", "a", "b", "b", None, None], index=answers.index)
+    key = pd.Series([None, None, None, None, float("nan"), float("nan")], index=answers.index, dtype=object)
+    settled = duplicate_submissions(answers, who, key, pd.Series([2, 3, 4, 5, 6, 7]))
+    # 4 and 4.0 are different answers; blank, spaces and None are alike; a NaN key reads "nan"
+    assert settled == {
+        6: ("merged", "row 3: the same submission as row 2 (same answers from the same respondent)"),
+        10: ("merged", "row 7: the same submission as row 6 (the same response repeated)"),
+    }
+    assert blank_cells(np.array([[" ", 0], [None, "a"]], dtype=object)).tolist() == [[True, False], [True, False]]
