@@ -438,6 +438,18 @@ def rendered_at() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def file_of(source_file: pd.Series) -> pd.Series:
+    """The file each record came from: its ``source_file`` up to a ``#`` (which names a
+    workbook's sheet), as text; worked out once per distinct value, not once per record.
+
+    >>> file_of(pd.Series(["a/forms.xlsx#Sheet1", "a/forms.xlsx#Sheet2", "b/day.csv"])).tolist()
+    ['a/forms.xlsx', 'a/forms.xlsx', 'b/day.csv']
+    """
+    codes, distinct = pd.factorize(source_file.astype(object), use_na_sentinel=False)
+    files = pd.Index(distinct, dtype=object).astype(str).str.split("#", n=1).str[0]
+    return pd.Series(np.asarray(files, dtype=object)[codes], index=source_file.index, dtype=object)
+
+
 def quarantine_kind(reasons: pd.Series) -> pd.Series:
     """A short plain description of why records were quarantined (no values from the file)."""
     text = reasons.fillna("").astype(str).str.lower()
@@ -1523,7 +1535,7 @@ class PilotReport:
         """Counts behind the data-quality section (records by fate, identities by status)."""
         fates = self.tables["row_fates"]
         by_fate = fates["fate"].value_counts().to_dict() if len(fates) else {}
-        files = fates["source_file"].astype(str).str.split("#", n=1).str[0].nunique() if len(fates) else 0
+        files = file_of(fates["source_file"]).nunique() if len(fates) else 0
         links = self.tables["links"]
         status = links["status"].value_counts().to_dict() if len(links) else {}
         anonymous = 0
@@ -1631,7 +1643,7 @@ class PilotReport:
         from ..pipeline import input_files
 
         fates = self.tables["row_fates"]
-        workbook = fates["source_file"].astype(str).str.split("#", n=1).str[0] if len(fates) else pd.Series(dtype=str)
+        workbook = file_of(fates["source_file"]) if len(fates) else pd.Series(dtype=str)
         counts = (fates.groupby([workbook, fates["fate"]]).size().unstack(fill_value=0)
                   if len(fates) else pd.DataFrame())
         root = self.programme.root
