@@ -28,6 +28,7 @@ Exit codes (``CleanResult.exit_code``): 0 clean; 1 finished but some rows quaran
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import sys
@@ -557,9 +558,19 @@ def _stamped_arrow(data: pa.Table, name: str, pilot_id: str, relative: str, time
         index = data.schema.get_field_index("source_file")
         data = data.set_column(index, "source_file", pc.fill_null(store.plain(data.select(["source_file"]))
                                                                   .column(0), relative))
+    schema = _stamped_schema(data.schema, name, timezone)
+    return data if data.schema.equals(schema) else store.conform_arrow(data, schema)
+
+
+@functools.lru_cache(maxsize=1024)
+def _stamped_schema(given: pa.Schema, name: str, timezone: str) -> pa.Schema:
+    """The schema :func:`_stamped_arrow` gives a fast-lane table of schema ``given``: the
+    contract columns first with the store's types (text may stay dictionary-encoded),
+    then the reader's extra columns, then any contract column missing (fast-lane files
+    of one format share a schema: each is worked out once)."""
     contract = store.arrow_schema(name, timezone)
     wanted = []
-    for field in data.schema:
+    for field in given:
         if field.name in store.KINDS[name]:
             kind = contract.field(field.name).type
             plain = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
@@ -569,8 +580,7 @@ def _stamped_arrow(data: pa.Table, name: str, pilot_id: str, relative: str, time
     present = {f.name for f in wanted}
     order = [*[f.name for f in contract if f.name in present], *[f.name for f in wanted if f.name not in store.KINDS[name]]]
     by_name = {f.name: f for f in wanted}
-    schema = pa.schema([*[by_name[o] for o in order], *[f for f in contract if f.name not in present]])
-    return data if data.schema.equals(schema) else store.conform_arrow(data, schema)
+    return pa.schema([*[by_name[o] for o in order], *[f for f in contract if f.name not in present]])
 
 
 def _single(column) -> object:
@@ -580,7 +590,9 @@ def _single(column) -> object:
         return None
     words: set = set()
     for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
-        if pa.types.is_dictionary(chunk.type):
+        if pa.types.is_dictionary(chunk.type) and len(chunk.dictionary) == 1 and len(chunk):  # a constant
+            words.add(chunk.dictionary[0].as_py())
+        elif pa.types.is_dictionary(chunk.type):
             words.update(chunk.dictionary.take(pc.unique(chunk.indices)).to_pylist())
         else:
             words.update(pc.unique(chunk).to_pylist())

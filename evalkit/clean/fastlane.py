@@ -34,8 +34,10 @@ __all__ = [
     "no_blank_records",
     "text_columns",
     "dates",
+    "shaped_dates",
     "fates",
     "iso_dates",
+    "local_midnights",
     "metrics_table",
     "numbers",
     "posts_table",
@@ -88,9 +90,11 @@ def numbers(column: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     if column.null_count == n:
         return np.full(n, np.nan), np.ones(n, dtype=bool)
     if pa.types.is_floating(column.type):  # read as floats by the CSV reader
-        if pc.any(pc.is_nan(column)).as_py():  # "NaN" spelled out: unreadable, not blank
+        values = column.to_numpy(zero_copy_only=False)  # empty cells as NaN
+        blank = column.is_null().to_numpy(zero_copy_only=False) if column.null_count else np.zeros(n, dtype=bool)
+        if np.isnan(values[~blank] if column.null_count else values).any():  # "NaN" spelled out: unreadable
             return None
-        return column.to_numpy(zero_copy_only=False), column.is_null().to_numpy(zero_copy_only=False)
+        return values, blank
     values = None
     first = column.drop_null()[0].as_py() if column.null_count else column[0].as_py()
     if not column.null_count and first.strip().lower() in _NOT_APPLICABLE and pc.all(pc.equal(column, first)).as_py():
@@ -128,14 +132,116 @@ def iso_dates(column: pa.Array) -> pa.Array | None:
 
 def dates(column: pa.Array, date_format: str) -> pa.Array | None:
     """Date cells in ``date_format`` (strftime, or ``ISO8601``) as Arrow dates, read as
-    :func:`evalkit.clean.metrics.parse_dates` reads them; ``None`` when one does not read."""
+    :func:`evalkit.clean.metrics.parse_dates` reads them; ``None`` when one does not read.
+
+    Cells of the plain shape the exports write for the format (see :data:`_SHAPES`) are
+    read by Arrow; a column holding any other cell (or an impossible day) is read by
+    :func:`~evalkit.clean.metrics.parse_dates` itself, which decides.
+
+    >>> dates(pa.array(["Fri, Mar 21, 2025", "Sat, Mar 1, 2025"]), "%a, %b %d, %Y").to_pylist()
+    [datetime.date(2025, 3, 21), datetime.date(2025, 3, 1)]
+    >>> dates(pa.array(["7/1/24", "12/31/69"]), "%m/%d/%y").to_pylist()
+    [datetime.date(2024, 7, 1), datetime.date(1969, 12, 31)]
+    """
     if date_format == "%Y-%m-%d":
         return iso_dates(column)
-    values = pd.Series(trimmed(column).to_numpy(zero_copy_only=False), dtype="object")
+    text = trimmed(column)
+    found = shaped_dates(text, date_format)
+    if found is not None:
+        return found
+    values = pd.Series(text.to_numpy(zero_copy_only=False), dtype="object")
     found, bad = parse_dates(values, date_format)
     if bad.any():
         return None
     return pa.array(found.to_numpy(dtype=object), type=pa.date32())
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAY_NAMES = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
+#: the plain shape of a date in each format the exports write, as a regular expression
+#: naming its ``year``, ``month`` and ``day`` (a month by number or by English
+#: abbreviation); every cell of this shape reads under the format as the shape says
+#: (a strict subset of what :func:`pandas.to_datetime` accepts for the format)
+_SHAPES = {
+    "%a, %b %d, %Y": rf"^(?:{_DAY_NAMES}), (?P<month>{'|'.join(_MONTHS)}) (?P<day>\d{{1,2}}), (?P<year>[1-9]\d{{3}})$",
+    "%m/%d/%Y": r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>[1-9]\d{3})$",
+    "%d/%m/%Y": r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>[1-9]\d{3})$",
+    "%m/%d/%y": r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{2})$",
+    "%d/%m/%y": r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{2})$",
+}
+_TWO_DIGITS = pa.array([f"{k:02d}" for k in range(100)])
+#: a two-digit year as strptime's ``%y`` reads it: 69–99 in the 1900s, 00–68 in the 2000s
+_CENTURIES = pa.array([("20" if k < 69 else "19") + f"{k:02d}" for k in range(100)])
+
+
+def shaped_dates(text: pa.Array, date_format: str) -> pa.Array | None:
+    """Trimmed date cells as Arrow dates when every one has the plain shape of
+    ``date_format`` (:data:`_SHAPES`; ``ISO8601``: ``YYYY-MM-DD``, with or without
+    ``THH:MM:SS``) and is a real day; else ``None`` (the caller then reads them the
+    general way). Vectorised: the parts are taken by one regular expression, written as
+    ``YYYY-MM-DD`` and cast, Arrow refusing an impossible day.
+
+    >>> shaped_dates(pa.array(["Sun, Feb 29, 2024"]), "%a, %b %d, %Y").to_pylist()
+    [datetime.date(2024, 2, 29)]
+    >>> shaped_dates(pa.array(["Thu, Feb 29, 2025"]), "%a, %b %d, %Y") is None
+    True
+    """
+    if len(text) == 0 or text.null_count:
+        return None
+    if date_format == "ISO8601":
+        return _iso8601_dates(text)
+    pattern = _SHAPES.get(date_format)
+    if pattern is None or not _mask(pc.match_substring_regex(text, pattern)).all():
+        return None
+    parts = pc.extract_regex(text, pattern)
+    month, day, year = (pc.struct_field(parts, [k]) for k in
+                        [parts.type.get_field_index(name) for name in ("month", "day", "year")])
+    if "%b" in date_format:
+        month = _TWO_DIGITS.take(pc.add(pc.index_in(month, value_set=pa.array(_MONTHS)), 1))
+    else:
+        month = pc.utf8_lpad(month, 2, "0")
+    if "%y" in date_format:
+        year = _CENTURIES.take(pc.cast(year, pa.int32()))
+    written = pc.binary_join_element_wise(year, month, pc.utf8_lpad(day, 2, "0"), "-")
+    try:
+        return pc.cast(written, pa.date32())  # Arrow's ISO reading refuses an impossible day
+    except pa.ArrowInvalid:
+        return None
+
+
+def _iso8601_dates(text: pa.Array) -> pa.Array | None:
+    """``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM:SS`` cells as the dates they fall on (every
+    cell of one shape, a real day and time), else ``None``."""
+    if _mask(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$")).all():
+        return iso_dates(text)
+    if not _mask(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")).all():
+        return None
+    try:
+        return pc.cast(pc.cast(text, pa.timestamp("s")), pa.date32())
+    except pa.ArrowInvalid:
+        return None
+
+
+def local_midnights(days: pa.Array, timezone: str) -> pa.Array:
+    """The local midnight starting each day in ``timezone`` (``timestamp[s]``), as
+    :func:`evalkit.clean.dates.localise` gives it for the days' midnights: a midnight
+    the clocks pass twice is the first; Arrow places them, except in a zone where a
+    midnight the clocks skip falls among the days, whose midnights ``localise`` places.
+
+    >>> import datetime as dt
+    >>> local_midnights(pa.array([dt.date(2025, 3, 30), dt.date(2025, 7, 1)]), "Europe/London").to_pylist()[1]
+    datetime.datetime(2025, 7, 1, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/London'))
+    """
+    encoded = pc.dictionary_encode(days)  # each distinct day placed once
+    naive = pc.cast(encoded.dictionary, pa.timestamp("s"))
+    try:
+        placed = pc.assume_timezone(naive, timezone, ambiguous="earliest", nonexistent="raise")
+    except pa.ArrowInvalid:  # a skipped midnight: the shift localise makes for it
+        from .dates import localise
+
+        placed = pa.array(localise(pd.Series(pd.to_datetime(encoded.dictionary.to_pandas())), timezone),
+                          type=pa.timestamp("s", tz=timezone))
+    return placed.take(encoded.indices)
 
 
 def _text(value, n: int) -> pa.Array:

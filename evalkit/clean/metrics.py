@@ -39,6 +39,7 @@ one known count per account.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections import Counter
@@ -169,7 +170,17 @@ def fold_name(label: str) -> str:
     >>> fold_name("Daily Logged-in Page Views (Unique Users)")
     'daily_logged_in_page_views_unique_users'
     """
-    return re.sub(r"[^0-9a-z]+", "_", str(label).strip().lower()).strip("_")
+    return _folded(str(label))
+
+
+@functools.lru_cache(maxsize=16384)
+def _folded(label: str) -> str:
+    """:func:`fold_name` of a text label (exports repeat a few thousand labels: each is
+    folded once)."""
+    return _NOT_NAME.sub("_", label.strip().lower()).strip("_")
+
+
+_NOT_NAME = re.compile(r"[^0-9a-z]+")
 
 
 def metric_names(columns: Iterable[str], metric_map: dict[str, str]) -> list[str]:

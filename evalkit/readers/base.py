@@ -705,7 +705,7 @@ def arrow_text_table(data: bytes, *, delimiter: str = ",", quotechar: str = '"',
     floats = set(numbers)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(data)),  # read in C: no Python file object
             read_options=pacsv.ReadOptions(autogenerate_column_names=True,
                                            use_threads=len(data) > (8 << 20),
                                            block_size=max(1 << 20, min(len(data) + 1, 64 << 20))),

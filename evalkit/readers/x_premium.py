@@ -178,12 +178,8 @@ def _fast_content(path, context, header, columns, lines, source_file):
         counts[name] = found[0]
     link = fastlane.trimmed(columns[link_col])
     from_link = pc.struct_field(pc.extract_regex(link, _POST_LINK), [0])
-    account, how, notes = _content_account(path, context, pd.Series(from_link.to_numpy(zero_copy_only=False),
-                                                                    dtype="object"))
-    # local midnight of each distinct day, as the general lane localises it
-    encoded = pc.dictionary_encode(days)
-    midnight = localise(pd.Series(pd.to_datetime(encoded.dictionary.to_pandas())), context.timezone)
-    stamps = pa.array(midnight).take(encoded.indices)  # the unit pandas chose, as in the general lane
+    account, how, notes = _content_account(path, context, from_link)
+    stamps = fastlane.local_midnights(days, context.timezone)  # as the general lane localises them
     texts = columns[text_col]
     texts = pc.fill_null(texts, "") if texts.null_count else texts
     table = fastlane.posts_table(
@@ -198,9 +194,10 @@ _CONTENT_NOTES = ["posts have a date but no time: timestamp is local midnight an
                   "is_reply: a post whose text starts with an @handle is counted as a reply"]
 
 
-def _content_account(path: Path, context: Context, from_link: pd.Series) -> tuple[str, str, list[str]]:
-    """The account of a content file: the handle its post links hold most, else the pin or
-    the folder; and a note when a pin disagrees with the links."""
+def _content_account(path: Path, context: Context, from_link) -> tuple[str, str, list[str]]:
+    """The account of a content file: the handle its post links hold most (``from_link``:
+    a Series or an Arrow array), else the pin or the folder; and a note when a pin
+    disagrees with the links."""
     notes = []
     account = most_common(from_link)
     if account is not None:

@@ -7,9 +7,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from evalkit.clean import fastlane
+from evalkit.clean.dates import localise
+from evalkit.clean.metrics import parse_dates
 from evalkit.readers import Context, read
 from evalkit.readers import facebook, meta_suite, x_classic, x_premium
 
@@ -127,3 +130,74 @@ def test_both_lanes_refuse_a_file_that_names_no_account_alike(monkeypatch):
     with pytest.raises(ValueError) as general:
         read(path, Context())
     assert str(fast.value) == str(general.value) and "whose account" in str(fast.value)
+
+
+# each format's awkward dates: unpadded and padded parts, leap days, impossible days and
+# months, two-digit years either side of 1969, a weekday that does not match the date, and
+# spellings outside the plain shape (lower-case month, "Sept", doubled space) that Arrow
+# leaves to parse_dates
+AWKWARD_DATES = {
+    "%a, %b %d, %Y": ["Fri, Mar 21, 2025", "Sat, Mar 1, 2025", "Sat, Mar 01, 2025", "Thu, Feb 29, 2024",
+                      "Sat, Feb 29, 2025", "Mon, Mar 21, 2025", "Fri, mar 21, 2025", "Fri, Sept 5, 2025",
+                      "Fri,  Mar 21, 2025", "Tue, Dec 0, 2025", " Wed, Jan 1, 2025 "],
+    "%m/%d/%Y": ["7/1/2024", "07/01/2024", "2/29/2024", "2/29/2023", "13/1/2024", "0/5/2024", "12/31/1999"],
+    "%d/%m/%Y": ["1/7/2024", "01/07/2024", "29/2/2024", "29/2/2023", "31/4/2024", "5/13/2024"],
+    "%m/%d/%y": ["7/1/24", "12/31/68", "1/1/69", "1/1/00", "2/29/23"],
+    "%d/%m/%y": ["1/7/24", "31/12/68", "1/1/69", "29/2/24"],
+    "ISO8601": ["2025-01-13T00:00:00", "2025-01-13", "2024-02-29T00:00:00", "2023-02-29T00:00:00",
+                "2025-01-13T25:00:00", "2025-01-13 00:00:00"],
+}
+
+
+@pytest.mark.parametrize("date_format", list(AWKWARD_DATES))
+def test_dates_read_every_awkward_date_as_parse_dates_reads_it(date_format):
+    for cell in AWKWARD_DATES[date_format]:
+        found = fastlane.dates(pa.array([cell]), date_format)
+        expected, bad = parse_dates(pd.Series([cell]), date_format)
+        assert (found is None) == bool(bad.iloc[0]), cell
+        if found is not None:
+            assert found.to_pylist() == [expected.iloc[0]], cell
+
+
+def test_plain_dates_are_read_by_arrow_with_their_hand_worked_days():
+    shaped = fastlane.shaped_dates
+    assert shaped(pa.array(["Sat, Mar 1, 2025", "Thu, Feb 29, 2024"]), "%a, %b %d, %Y").to_pylist() == [
+        dt.date(2025, 3, 1), dt.date(2024, 2, 29)]
+    assert shaped(pa.array(["7/13/2024", "07/01/2024"]), "%m/%d/%Y").to_pylist() == [
+        dt.date(2024, 7, 13), dt.date(2024, 7, 1)]
+    assert shaped(pa.array(["13/7/2024"]), "%d/%m/%Y").to_pylist() == [dt.date(2024, 7, 13)]
+    # strptime's %y: 69-99 in the 1900s, 00-68 in the 2000s
+    assert shaped(pa.array(["12/31/68", "1/1/69"]), "%m/%d/%y").to_pylist() == [
+        dt.date(2068, 12, 31), dt.date(1969, 1, 1)]
+    assert shaped(pa.array(["2025-01-13T00:00:00"]), "ISO8601").to_pylist() == [dt.date(2025, 1, 13)]
+    # an impossible day, or a cell outside the plain shape: left to parse_dates
+    assert shaped(pa.array(["Sat, Feb 29, 2025"]), "%a, %b %d, %Y") is None
+    assert shaped(pa.array(["Fri, mar 21, 2025"]), "%a, %b %d, %Y") is None
+    assert shaped(pa.array(["2/29/23"]), "%m/%d/%y") is None
+    assert shaped(pa.array(["7/1/2024", None]), "%m/%d/%Y") is None
+
+
+def test_a_date_outside_the_plain_shape_is_still_read_as_parse_dates_reads_it():
+    # lower-case month: not Arrow's shape, read by parse_dates (which ignores case)
+    assert fastlane.dates(pa.array(["Fri, mar 21, 2025", "Sat, Mar 1, 2025"]), "%a, %b %d, %Y").to_pylist() == [
+        dt.date(2025, 3, 21), dt.date(2025, 3, 1)]
+
+
+@pytest.mark.parametrize("timezone", ["Europe/London", "America/Sao_Paulo", "America/Havana", "UTC"])
+def test_local_midnights_are_where_localise_puts_them(timezone):
+    days = [dt.date(2018, 11, 4) + dt.timedelta(k) for k in range(-400, 400, 3)] + [
+        dt.date(2018, 11, 4), dt.date(2023, 11, 5), dt.date(2025, 3, 30), dt.date(2025, 10, 26)]
+    arrow_days = pa.array(days, type=pa.date32())
+    expected = pa.array(localise(pd.Series(pd.to_datetime(pd.Series(days, dtype="object"))), timezone))
+    assert fastlane.local_midnights(arrow_days, timezone).equals(expected)
+
+
+def test_local_midnights_hand_worked():
+    london = fastlane.local_midnights(pa.array([dt.date(2025, 7, 1), dt.date(2025, 1, 1)]), "Europe/London")
+    assert pc.cast(london, pa.timestamp("s", tz="UTC")).to_pylist() == [
+        dt.datetime(2025, 6, 30, 23, tzinfo=dt.timezone.utc), dt.datetime(2025, 1, 1, 0, tzinfo=dt.timezone.utc)]
+    # 2018-11-04 00:00 did not happen in São Paulo (clocks went to 01:00, UTC-2): localise
+    # moves it forward to 01:00 local, 03:00 UTC
+    skipped = fastlane.local_midnights(pa.array([dt.date(2018, 11, 4)]), "America/Sao_Paulo")
+    assert pc.cast(skipped, pa.timestamp("s", tz="UTC")).to_pylist() == [
+        dt.datetime(2018, 11, 4, 3, tzinfo=dt.timezone.utc)]

@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 from evalkit import schemas
@@ -142,3 +144,23 @@ def test_a_blank_line_before_the_first_day(tmp_path):
     assert reading.fates["fate"].tolist() == ["skipped-structure"] * 3 + ["kept"] * 2
     assert values(reading) == {(D(2022, 9, 1), "page_likes"): 10.0, (D(2022, 9, 1), "reach"): 5.0,
                                (D(2022, 9, 2), "page_likes"): 11.0, (D(2022, 9, 2), "reach"): 6.0}
+
+
+@pytest.mark.parametrize("cells", [
+    ["7/1/2024", "7/13/2024"],  # 13 second: month-first
+    ["13/7/2024", "1/8/2024"],  # 13 first: day-first
+    ["7/1/2024", "8/1/2024"],  # either way: the export's own order
+    [" 2024-07-01", "2024-07-02 "],  # ISO
+    ["7/1/24", "7/2/24", "7/3/2024"],  # mostly two-digit years
+    ["7/1/24", "7/2/2024"],  # half four-digit years
+    ["7/1/2024", "7/1/2024", "13/1/2024"],  # a repeated date, and orders that contradict
+    ["Jul 1 2024", "7/2/2024"],  # a date that is not numeric
+    ["", "7/2/2024"],  # an empty cell
+])
+def test_the_fast_lane_decides_the_date_format_as_the_general_lane_does(cells):
+    assert facebook._date_format_arrow(pa.array(cells)) == facebook._date_format(pd.Series(cells, dtype="object"))
+
+
+def test_the_date_format_of_a_column_with_an_odd_character_is_left_to_the_general_lane():
+    assert facebook._date_format_arrow(pa.array(["7/1/2024", "7/\u0663/2024"])) is None
+    assert facebook._date_format_arrow(pa.array(["7/1/2024", None])) is None
