@@ -669,10 +669,14 @@ _HIVE = ds.partitioning(pa.schema([(PARTITION, pa.string())]), flavor="hive")
 
 
 def read_arrow(root: Path, table: str, pilot_ids: Iterable[str] | None = None,
-               order: Iterable[str] | None = None) -> pa.Table:
+               order: Iterable[str] | None = None, *, dictionaries: bool = False) -> pa.Table:
     """A table of a store as Arrow (``pilot_id`` a string column, contract columns first),
     optionally only the rows of ``pilot_ids``. The pilots of a partitioned table come in
     ``order`` (the programme's; pilots it does not name after them, by id), else by id.
+
+    With ``dictionaries`` the text columns of the files come dictionary-encoded, as Parquet
+    keeps them (each distinct text once: a pilot's daily metrics repeat a few account, metric
+    and file names over hundreds of thousands of rows), rather than spelled out row by row.
     """
     path = table_path(root, table)
     if not path.exists():
@@ -684,19 +688,27 @@ def read_arrow(root: Path, table: str, pilot_ids: Iterable[str] | None = None,
         parts.sort(key=lambda item: (rank.get(item[0], len(rank)), item[0]))  # stable: parts in row order
         if not parts:
             return empty_table(table)
-        data = ds.dataset([str(part) for _, part in parts], format="parquet", partitioning=_HIVE,
-                          partition_base_dir=str(path)).to_table()
+        source, options = [str(part) for _, part in parts], {"partitioning": _HIVE, "partition_base_dir": str(path)}
+        row_filter = None
     else:
-        data = ds.dataset(path, format="parquet").to_table(
-            filter=None if wanted is None else pc.field(PARTITION).isin(sorted(wanted)))
+        source, options = path, {}
+        row_filter = None if wanted is None else pc.field(PARTITION).isin(sorted(wanted))
+    data = ds.dataset(source, format="parquet", **options)
+    if dictionaries:
+        text = [f.name for f in data.schema if f.name != PARTITION and (pa.types.is_string(f.type)
+                                                                         or pa.types.is_large_string(f.type))]
+        encoded = ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(dictionary_columns=text))
+        data = ds.dataset(source, format=encoded, **options)
+    data = data.to_table(filter=row_filter)
     return conform_arrow(data, unified_schema([data.schema], table))
 
 
 def read_table(root: Path, table: str, pilot_ids: Iterable[str] | None = None,
                order: Iterable[str] | None = None) -> pd.DataFrame:
     """A table of a store as cleaning gave it (see :func:`to_pandas`), whatever the layout,
-    optionally only the rows of ``pilot_ids``, pilots in ``order`` (see :func:`read_arrow`)."""
-    return to_pandas(read_arrow(root, table, pilot_ids, order), table)
+    optionally only the rows of ``pilot_ids``, pilots in ``order`` (see :func:`read_arrow`).
+    Text is read dictionary-encoded and each distinct text made a Python string once."""
+    return to_pandas(read_arrow(root, table, pilot_ids, order, dictionaries=True), table)
 
 
 def pilots_in(root: Path, table: str) -> list[str]:

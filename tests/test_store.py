@@ -225,3 +225,25 @@ def test_store_files_list_every_parquet_file_whatever_the_layout(tmp_path):
     names = [p.relative_to(tmp_path).as_posix() for p in store.store_files(tmp_path)]
     assert names == ["metrics.parquet/pilot_id=2021/part-0.parquet", "metrics.parquet/pilot_id=kirklees/part-0.parquet",
                      "posts.parquet"]
+
+
+@pytest.mark.parametrize("layout", ["partitioned", "file"])
+def test_text_read_dictionary_encoded_gives_the_same_frame(tmp_path, layout):
+    # read_table reads text as Parquet keeps it (each distinct text once); the frame is the one
+    # the plain reading gives, value for value and dtype for dtype, in either layout
+    first, second = _two_pilots()
+    if layout == "partitioned":
+        store.write_part(tmp_path, "metrics", "kirklees", first)
+        store.write_part(tmp_path, "metrics", "2021", second)
+        store.finish_store(tmp_path, "partitioned", ["kirklees", "2021"])
+    else:
+        store.write_file(tmp_path, "metrics", [first, second])
+    encoded = store.read_arrow(tmp_path, "metrics", dictionaries=True)
+    assert pa.types.is_dictionary(encoded.schema.field("metric").type)
+    assert pa.types.is_string(store.read_arrow(tmp_path, "metrics").schema.field("metric").type)
+    for pilots in (None, ["2021"], ["kirklees", "2021"]):
+        plain = store.to_pandas(store.read_arrow(tmp_path, "metrics", pilots), "metrics")
+        read = store.read_table(tmp_path, "metrics", pilots)
+        pd.testing.assert_frame_equal(read, plain)
+        assert read["extra_note"].tolist() == plain["extra_note"].tolist()
+    assert store.read_table(tmp_path, "metrics", ["2021"])["extra_note"].tolist() == ["a", None]
