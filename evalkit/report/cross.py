@@ -207,7 +207,7 @@ class CrossPilotReport:
         seed = int(loaded.settings.seed)
         # pilot by pilot: the results each pilot's report keeps (or computes them from that
         # pilot's tables alone), so every pilot's metrics and posts are never held at once
-        per_pilot = [pilot_levels(folder, pilot_id, seed) for pilot_id in ids]
+        per_pilot = [pilot_levels(folder, pilot_id, seed, names=_LEVELS) for pilot_id in ids]
         levels = {name: _stack([p[name] for p in per_pilot]) for name in _LEVELS}
         tables = read_clean(folder, ids, names=_SMALL_TABLES)
         parameters = {"programme": loaded.name, "audience": audience,

@@ -29,7 +29,7 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import pandas as pd
 
@@ -97,7 +97,8 @@ def _path(clean_dir: Path, pilot_id: str) -> Path:
 
 
 def pilot_levels(clean_dir: str | Path, pilot_id: str, seed: int, *,
-                 tables: Mapping[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+                 tables: Mapping[str, pd.DataFrame] | None = None,
+                 names: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
     """A pilot's result frames (:data:`LEVELS`), loaded when kept for the same clean tables,
     otherwise computed and kept.
 
@@ -109,12 +110,14 @@ def pilot_levels(clean_dir: str | Path, pilot_id: str, seed: int, *,
         The pilot, and the programme's seed (of the bootstrap intervals).
     tables
         The pilot's tables when already read (otherwise read from ``clean_dir`` when needed).
+    names
+        Only these frames (the cross-pilot report wants the levels, not the weekly series).
 
     Returns
     -------
     dict of DataFrame
-        The frames of :func:`compute_levels`; a fresh copy each call: changing it changes
-        nothing kept.
+        The frames of :func:`compute_levels` (or ``names`` of them); a fresh copy each call:
+        changing it changes nothing kept.
     """
     clean_dir = Path(clean_dir)
 
@@ -123,7 +126,7 @@ def pilot_levels(clean_dir: str | Path, pilot_id: str, seed: int, *,
 
         return compute_levels(read_clean(clean_dir, [pilot_id]) if tables is None else tables, seed)
 
-    return _kept_or_computed(_path(clean_dir, pilot_id), fingerprint(clean_dir, pilot_id, seed), compute)
+    return _kept_or_computed(_path(clean_dir, pilot_id), fingerprint(clean_dir, pilot_id, seed), compute, names)
 
 
 #: the tables the comparisons between pilots are computed from
@@ -189,19 +192,23 @@ def keep_programme_comparisons(programme_path: str | Path, clean_dir: str | Path
     programme_comparisons(clean_dir, load_programme(programme_path))
 
 
-def _kept_or_computed(path: Path, digest: str, compute) -> dict[str, pd.DataFrame]:
+def _kept_or_computed(path: Path, digest: str, compute, names=None) -> dict[str, pd.DataFrame]:
     """The frames kept at ``path`` when their fingerprint is ``digest``; otherwise ``compute()``,
-    kept there. A fresh copy each call."""
+    kept there. A fresh copy each call; only the frames ``names`` when given (each frame is
+    kept pickled on its own, so a caller wanting a few does not unpickle the others)."""
     try:
         with open(path, "rb") as handle:
             kept = pickle.load(handle)
         if kept.get("fingerprint") == digest:
-            return kept["levels"]  # unpickled: already a copy of what is kept
+            frames = kept["frames"]
+            return {name: pickle.loads(frames[name]) for name in (frames if names is None else names)}
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError, ValueError):
         pass  # missing, stale or unreadable: computed again below
     frames = compute()
-    _keep(path, {"fingerprint": digest, "levels": frames})
-    return {name: frame.copy() for name, frame in frames.items()}
+    _keep(path, {"fingerprint": digest,
+                 "frames": {name: pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+                            for name, frame in frames.items()}})
+    return {name: frames[name].copy() for name in (frames if names is None else names)}
 
 
 def _keep(path: Path, value: dict) -> None:

@@ -207,3 +207,13 @@ def _fake_job(job, kernel):
 
     (job.out_dir / f"ran-{job.name}").write_text("")
     return JobResult(job.name, "rendered")
+
+
+def test_a_caller_can_load_only_some_kept_frames(store):
+    seed = load_programme(SAMPLE).settings.seed
+    everything = results_module.pilot_levels(store, "suffolk", seed)  # computed and kept
+    assert set(everything) == set(results_module.LEVELS) | {"weekly"}
+    some = results_module.pilot_levels(store, "suffolk", seed, names=["learning", "trends"])  # loaded
+    assert list(some) == ["learning", "trends"]
+    for name, frame in some.items():
+        pd.testing.assert_frame_equal(frame, everything[name], obj=name)
