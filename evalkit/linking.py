@@ -64,8 +64,8 @@ from rapidfuzz import fuzz, process
 
 from . import schemas
 from .clean.names import (
+    as_text,
     email_to_name,
-    on_distinct,
     fold_email,
     fold_handle,
     fold_page,
@@ -186,19 +186,12 @@ class Linked:
 
 # --------------------------------------------------------------------------- identities
 
-def _as_text(values: pd.Series) -> pd.Series:
-    """Values exactly as the table holds them, as text; blank and missing → None."""
-    values = values.astype("object")
-    text = values.where(values.isna(), values.astype(str))
-    return text.where(text.notna() & (text.str.strip() != ""), None).astype("object")
-
-
 def _column(frame: pd.DataFrame, *names: str) -> pd.Series:
     """The first of ``names`` that ``frame`` has, as object text with None for blank (the
     values are kept as they are: links show exactly what the table holds)."""
     for name in names:
         if name in frame.columns:
-            return on_distinct(_as_text)(frame[name])
+            return as_text(frame[name])
     return pd.Series([None] * len(frame), index=frame.index, dtype="object")
 
 

@@ -1,8 +1,11 @@
 """People's names, emails and handles as exports write them, folded into comparable keys.
 
 One small function per rule, each taking a Series of text and returning a new Series (or
-frame), built from pandas string methods so that it runs over many values at once. Linking
-(:mod:`evalkit.linking`) calls them on the *distinct* identities of a pilot only.
+frame). Each rule is written for one text and worked out once per *distinct* value of the
+Series (rows find their value's answer by hashing, so a long column of few names costs
+little more than its names); :func:`normalise_name` chains the rules over each distinct
+name in one visit. Linking (:mod:`evalkit.linking`) calls them on the distinct identities
+of a pilot only.
 
 The rules, in the order :func:`normalise_name` applies them:
 
@@ -35,8 +38,10 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype
 
@@ -63,6 +68,7 @@ __all__ = [
     "handle_to_name",
     "email_to_name",
     "on_distinct",
+    "as_text",
 ]
 
 # --------------------------------------------------------------------------- patterns
@@ -122,6 +128,96 @@ _SPECIAL_LETTERS = str.maketrans(
      "Đ": "D", "þ": "th", "Þ": "Th", "œ": "oe", "Œ": "Oe", "ı": "i"}
 )
 
+_QUOTES = re.compile(r"[\u2018\u2019\u02bc\u0060\u00b4]")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+_NOT_BLANK = re.compile(r"\S")
+_LOOSE_BRACKETS = re.compile(r"[()\[\]]")
+_SURNAME_FIRST = re.compile(r"^(?P<surname>[^,@]+?)\s*,\s*(?P<first>[^,@]+)$")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_MARKS = re.compile(r"[^\w]|_")
+_REMARK = re.compile(rf"(?:{_DEVICE_BODY}|{_ACCOUNT_BODY}|{_PARTIES})\s*\.?", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+_INITIALS = re.compile(r"^(?P<first>[a-z0-9])(?: [a-z0-9])* (?P<surname>\w\w.*)$")
+_DIGIT = re.compile(r"\d")
+_NOT_DIGITS = re.compile(r"\D")
+_UK_PREFIX = re.compile(r"^440?")
+_MAILTO = re.compile(r"^mailto:")
+_GUEST_UPN = re.compile(r"^(.+)_([^_@#\s]+\.[^_@#\s]+)#EXT#@.*$", re.IGNORECASE)
+_PROFILE = re.compile(r"^(?:https?://)?(?:www\.|mobile\.)?(?:twitter|x)\.com/([^/?#]+).*$")
+_LEADING_AT = re.compile(r"^@+")
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+_TITLE_RUN_ON = re.compile(r"(Cllr|Councillor)(?=[A-Z])")
+_HANDLE_MARKS = re.compile(r"[_\d.]+")
+_LOCAL_PART = re.compile(r"^([^@+]+)")
+_NUMBERS = re.compile(r"\d+")
+_LOCAL_SEPARATORS = re.compile(r"[._\-]+")
+
+
+# --------------------------------------------------------------------------- applying rules
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as object-dtype text (missing stays missing); anything else becomes text."""
+    if not (isinstance(values, pd.Series) and values.dtype == object):
+        values = pd.Series(values, dtype="object")
+    if infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values
+    return values.where(values.isna(), values.astype(str)).astype("object")
+
+
+def _each_distinct(one: Callable[[str], object], values, missing: object = None) -> tuple[np.ndarray, pd.Index]:
+    """``one`` applied once to each distinct text of ``values`` (anything not text made
+    text first), the answers aligned with ``values`` (``missing`` where a value is
+    missing), and the index of ``values``. Rows are matched to their distinct value by
+    hashing (vectorised): only the distinct values are visited one by one."""
+    text = _text(values)
+    codes, distinct = pd.factorize(text.to_numpy(dtype=object))
+    answers = np.empty(len(distinct) + 1, dtype=object)
+    answers[:-1] = np.fromiter((one(value) for value in distinct), dtype=object, count=len(distinct))
+    answers[-1] = missing
+    return answers[codes], text.index
+
+
+def _text_rule(one: Callable[[str], str | None]) -> Callable[[pd.Series], pd.Series]:
+    """A rule on one text (blank or ``None`` out for nothing left) as a rule on a Series:
+    any values in, text with ``None`` for blank and missing out."""
+
+    def rule(values: pd.Series) -> pd.Series:
+        answers, index = _each_distinct(lambda value: _kept(one(value)), values)
+        return pd.Series(answers, index=index, dtype="object")
+
+    return rule
+
+
+def _test_rule(one: Callable[[str], bool]) -> Callable[[pd.Series], pd.Series]:
+    """A yes/no test on one text as a test on a Series (missing values: False)."""
+
+    def test(values: pd.Series) -> pd.Series:
+        answers, index = _each_distinct(one, values, missing=False)
+        return pd.Series(answers.astype(bool), index=index)
+
+    return test
+
+
+def _kept(text: str | None) -> str | None:
+    """``text`` unless it is blank or missing (then ``None``)."""
+    return text if text is not None and _NOT_BLANK.search(text) else None
+
+
+def _none_if_blank(values: pd.Series) -> pd.Series:
+    """Blank and missing values become ``None`` (object dtype)."""
+    values = values.astype("object")
+    return values.where(values.str.contains(r"\S", na=False, regex=True), None)
+
+
+def _rule(one: Callable[[str], str]) -> Callable[[pd.Series], pd.Series]:
+    """Make a rule on one text public: any values in, text with ``None`` for blank out,
+    worked out once per distinct value. The rule on one text stays reachable as ``.one``
+    so that a chain of rules visits each distinct name once."""
+    public = functools.wraps(one)(_text_rule(one))
+    public.one = one
+    return public
+
 
 def on_distinct(func: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
     """Wrap ``func`` so that it runs once per distinct value and the result is mapped back.
@@ -138,59 +234,55 @@ def on_distinct(func: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series],
 
     def wrapped(values: pd.Series) -> pd.Series:
         values = pd.Series(values, dtype="object")
-        distinct = pd.Series(pd.unique(values.dropna()), dtype="object")
-        result = func(distinct)
-        lookup = dict(zip(distinct, result))
-        out = values.map(lookup)
-        return out.astype("object").where(out.notna(), None)
+        codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+        result = pd.Series(func(pd.Series(distinct, dtype="object")), dtype="object")
+        answers = np.empty(len(distinct) + 1, dtype=object)
+        answers[:-1] = result.where(result.notna(), None).to_numpy(dtype=object)
+        answers[-1] = None
+        return pd.Series(answers[codes], index=values.index, dtype="object")
 
     wrapped.__name__ = func.__name__
     wrapped.__doc__ = func.__doc__
     return wrapped
 
 
-def _text(values: pd.Series) -> pd.Series:
-    """Values as object-dtype text (missing stays missing); anything else becomes text."""
-    if not (isinstance(values, pd.Series) and values.dtype == object):
-        values = pd.Series(values, dtype="object")
-    if infer_dtype(values, skipna=True) in ("string", "empty"):
-        return values
-    return values.where(values.isna(), values.astype(str)).astype("object")
+def as_text(values: pd.Series) -> pd.Series:
+    """Values exactly as they are, as text (anything else made text); blank and missing
+    become ``None``. Worked out once per distinct value.
+
+    >>> as_text(pd.Series([" Jane Smith ", "  ", None, 42])).tolist()
+    [' Jane Smith ', None, None, '42']
+    """
+    return _text_rule(_unless_blank)(values)
 
 
-def _none_if_blank(values: pd.Series) -> pd.Series:
-    """Blank and missing values become ``None`` (object dtype)."""
-    values = values.astype("object")
-    return values.where(values.str.contains(r"\S", na=False, regex=True), None)
-
-
-def _rule(func: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
-    """Make a text rule public: any values in, text with ``None`` for blank out. The bare
-    rule stays reachable as ``.bare`` so a chain converts once, not at every step."""
-
-    @functools.wraps(func)
-    def public(names: pd.Series) -> pd.Series:
-        return _none_if_blank(func(_text(names)))
-
-    public.bare = func
-    return public
+def _unless_blank(text: str) -> str | None:
+    return text if text.strip() else None
 
 
 # --------------------------------------------------------------------------- rules
 
 @_rule
-def fold_text(names: pd.Series) -> pd.Series:
+def fold_text(name: str) -> str:
     """Straighten curly quotes, turn odd spaces into plain ones, drop invisible characters,
     collapse spacing. Blank values become missing (``None``).
 
     >>> fold_text(pd.Series(["  Jane\\u00a0 O\\u2019Neill ", "", None, "\\u200bSam"])).tolist()
     ["Jane O'Neill", None, None, 'Sam']
     """
-    text = names.str.normalize("NFC")
-    text = text.str.replace(r"[\u2018\u2019\u02bc\u0060\u00b4]", "'", regex=True)
-    text = text.str.replace(r"[\u200b\u200c\u200d\u2060\ufeff]", "", regex=True)
-    text = text.str.replace(r"\s+", " ", regex=True).str.strip()
-    return text
+    text = unicodedata.normalize("NFC", name)
+    text = _INVISIBLE.sub("", _QUOTES.sub("'", text))
+    return _SPACES.sub(" ", text).strip()
+
+
+def _split_one(name: str) -> tuple[str | None, str | None]:
+    found = _LAST_GROUP.search(name)
+    if found is None:
+        return _kept(name), None
+    original = found["original"].strip()
+    if _REMARK.fullmatch(original) or not _LETTER.search(original):
+        return _kept(name), None
+    return _kept(found["display"]), _kept(original)
 
 
 def split_original_name(names: pd.Series) -> pd.DataFrame:
@@ -208,26 +300,18 @@ def split_original_name(names: pd.Series) -> pd.DataFrame:
     2    Smith, Jane (External)        None
     3                       Bob        None
     """
-    text = _text(names)
-    parts = text.str.extract(_LAST_GROUP)
-    original = parts["original"].astype("object").str.strip()
-    remark_body = rf"(?:{_DEVICE_BODY}|{_ACCOUNT_BODY}|{_PARTIES})\s*\.?"
-    remark = original.fillna("").str.fullmatch(remark_body, case=False) | ~original.fillna(
-        ""
-    ).str.contains(r"[^\W\d_]", regex=True)
-    is_original = original.notna() & ~remark
-    display = text.where(~is_original, parts["display"])
+    parts, index = _each_distinct(_split_one, names, missing=(None, None))
     return pd.DataFrame(
         {
-            "display": _none_if_blank(display),
-            "original": _none_if_blank(original.where(is_original, None)),
+            "display": pd.Series([p[0] for p in parts], index=index, dtype="object"),
+            "original": pd.Series([p[1] for p in parts], index=index, dtype="object"),
         },
-        index=text.index,
+        index=index,
     )
 
 
 @_rule
-def strip_device(names: pd.Series) -> pd.Series:
+def strip_device(name: str) -> str:
     """Remove a device name: ``Jane Smith (Jane's iPad)``, ``Jane Smith (iPhone)``,
     ``Jane Smith iPhone``, ``Jane's iPad`` (→ ``Jane``).
 
@@ -235,25 +319,22 @@ def strip_device(names: pd.Series) -> pd.Series:
     ...                         "Jane's iPad", "Sam Phones"])).tolist()
     ['Jane Smith', 'Jane Smith', 'Jane', 'Sam Phones']
     """
-    text = names.str.replace(_DEVICE_GROUP, "", regex=True)
-    text = text.str.replace(_DEVICE_TAIL, "", regex=True)
-    return text.str.strip()
+    return _DEVICE_TAIL.sub("", _DEVICE_GROUP.sub("", name)).strip()
 
 
 @_rule
-def strip_account_suffix(names: pd.Series) -> pd.Series:
+def strip_account_suffix(name: str) -> str:
     """Remove the account suffixes Teams adds: ``(External)``, ``(Guest)``, ``(Unverified)``.
 
     >>> strip_account_suffix(pd.Series(["Smith, Jane (External)", "Bo Li (guest)",
     ...                                 "Ann Lee (Unverified)"])).tolist()
     ['Smith, Jane', 'Bo Li', 'Ann Lee']
     """
-    text = names.str.replace(_ACCOUNT_SUFFIX, "", regex=True)
-    return text.str.strip()
+    return _ACCOUNT_SUFFIX.sub("", name).strip()
 
 
 @_rule
-def strip_party(names: pd.Series) -> pd.Series:
+def strip_party(name: str) -> str:
     """Remove a party or group suffix: ``(Lab)``, ``(Con)``, ``(LD)``, ``(Green)``, ``(Ind)``,
     their long forms, and ``- Labour`` after the name.
 
@@ -261,25 +342,22 @@ def strip_party(names: pd.Series) -> pd.Series:
     ...                        "Tom Hart - Conservative", "Ravi Patel (Lab/Co-op)"])).tolist()
     ['Cllr Jane Smith', 'Ann Lee', 'Tom Hart', 'Ravi Patel']
     """
-    text = names.str.replace(_PARTY_GROUP, "", regex=True)
-    text = text.str.replace(_PARTY_TAIL, "", regex=True)
-    return text.str.strip()
+    return _PARTY_TAIL.sub("", _PARTY_GROUP.sub("", name)).strip()
 
 
 @_rule
-def strip_brackets(names: pd.Series) -> pd.Series:
+def strip_brackets(name: str) -> str:
     """Remove any other bracketed remark (``(she/her)``, ``[Chair]``, ``(Kirklees)``).
 
     >>> strip_brackets(pd.Series(["Jane Smith (she/her)", "Bo Li [Chair]"])).tolist()
     ['Jane Smith', 'Bo Li']
     """
-    text = names.str.replace(_BRACKETED, "", regex=True)
-    text = text.str.replace(r"[()\[\]]", " ", regex=True).str.replace(r"\s+", " ", regex=True)
-    return text.str.strip()
+    text = _LOOSE_BRACKETS.sub(" ", _BRACKETED.sub("", name))
+    return _SPACES.sub(" ", text).strip()
 
 
 @_rule
-def surname_first(names: pd.Series) -> pd.Series:
+def surname_first(name: str) -> str:
     """Turn ``Surname, First`` into ``First Surname`` (one comma only; an email or a list
     of several names is left alone).
 
@@ -287,13 +365,12 @@ def surname_first(names: pd.Series) -> pd.Series:
     ...                          "a, b, c"])).tolist()
     ['Jane Smith', 'Cllr Ann Smith-Jones', 'Jane Smith', 'a, b, c']
     """
-    parts = names.str.extract(r"^(?P<surname>[^,@]+?)\s*,\s*(?P<first>[^,@]+)$")
-    turned = parts["first"].str.strip() + " " + parts["surname"].str.strip()
-    return names.where(parts["surname"].isna(), turned)
+    parts = _SURNAME_FIRST.search(name)
+    return name if parts is None else parts["first"].strip() + " " + parts["surname"].strip()
 
 
 @_rule
-def strip_titles(names: pd.Series) -> pd.Series:
+def strip_titles(name: str) -> str:
     """Remove titles before the name (``Cllr``, ``Councillor``, ``Mr``, ``Mrs``, ``Ms``,
     ``Dr``, …, also several: ``Cllr Dr``) and honours after it (``MBE``, ``JP``).
     A name that is nothing but a title stays as it is.
@@ -302,41 +379,42 @@ def strip_titles(names: pd.Series) -> pd.Series:
     ...                         "Mr", "Drew Barr"])).tolist()
     ['Jane Smith', 'J Smith', 'Ann Lee', 'Mr', 'Drew Barr']
     """
-    stripped = names.str.replace(_LEADING_TITLES, "", regex=True)
-    stripped = stripped.str.replace(_HONOURS, "", regex=True).str.strip()
-    return stripped.where(stripped.fillna("").str.len() > 0, names)
+    stripped = _HONOURS.sub("", _LEADING_TITLES.sub("", name)).strip()
+    return stripped if stripped else name
 
 
 @_rule
-def fold_accents(names: pd.Series) -> pd.Series:
+def fold_accents(name: str) -> str:
     """Remove accents and fold letters that have no accent-free form (``ø``, ``ß``, ``ł``).
 
     >>> fold_accents(pd.Series(["Siân", "Zoë Müller", "Łukasz Søndergaard"])).tolist()
     ['Sian', 'Zoe Muller', 'Lukasz Sondergaard']
     """
-    text = names.str.translate(_SPECIAL_LETTERS)
-    text = text.str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
-    return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", name.translate(_SPECIAL_LETTERS)))
 
 
 @_rule
-def fold_punctuation(names: pd.Series) -> pd.Series:
+def fold_punctuation(name: str) -> str:
     """Lower-case; drop apostrophes (``O'Neill`` → ``oneill``); hyphens, dots, commas and
     any other marks become spaces (``Smith-Jones`` → ``smith jones``, ``J.Smith`` → ``j smith``).
 
     >>> fold_punctuation(pd.Series(["O'Neill", "Smith-Jones", "J.Smith", "ANN  LEE."])).tolist()
     ['oneill', 'smith jones', 'j smith', 'ann lee']
     """
-    text = names.str.lower().str.replace("'", "", regex=False)
-    text = text.str.replace(r"[^\w]|_", " ", regex=True).str.replace(r"\s+", " ", regex=True)
-    return text.str.strip()
+    text = _MARKS.sub(" ", name.lower().replace("'", ""))
+    return _SPACES.sub(" ", text).strip()
 
 
 _NAME_RULES = (fold_text, strip_device, strip_account_suffix, strip_party, strip_brackets,
                surname_first, strip_titles, fold_accents, fold_punctuation)
 
 
-@on_distinct
+def _normalise_one(name: str) -> str:
+    for rule in _NAME_RULES:
+        name = rule.one(name)
+    return name
+
+
 def normalise_name(names: pd.Series) -> pd.Series:
     """The comparable form of a person's name: every rule above, in order (see the module
     docstring). Computed once per distinct value.
@@ -345,10 +423,12 @@ def normalise_name(names: pd.Series) -> pd.Series:
     ...                           "Jane Smith iPhone", None])).tolist()
     ['jane smith', 'jane smith', 'jane smith', None]
     """
-    text = _text(names)
-    for rule in _NAME_RULES:
-        text = rule.bare(text)
-    return _none_if_blank(text)
+    return _text_rule(_normalise_one)(names)
+
+
+def _initials_one(name: str) -> str | None:
+    parts = _INITIALS.search(name)
+    return None if parts is None else parts["first"] + " " + parts["surname"]
 
 
 def initials_key(normalised: pd.Series) -> pd.Series:
@@ -358,8 +438,11 @@ def initials_key(normalised: pd.Series) -> pd.Series:
     >>> initials_key(pd.Series(["j smith", "j e smith jones", "jane smith", "j"])).tolist()
     ['j smith', 'j smith jones', None, None]
     """
-    parts = _text(normalised).str.extract(r"^(?P<first>[a-z0-9])(?: [a-z0-9])* (?P<surname>\w\w.*)$")
-    return _none_if_blank(parts["first"] + " " + parts["surname"])
+    return _text_rule(_initials_one)(normalised)
+
+
+def _is_phone_one(text: str) -> bool:
+    return _PHONE.match(text) is not None and len(_DIGIT.findall(text)) >= 6
 
 
 def is_phone_number(names: pd.Series) -> pd.Series:
@@ -370,9 +453,13 @@ def is_phone_number(names: pd.Series) -> pd.Series:
     ...                            "Jane Smith", "Room 101", None])).tolist()
     [True, True, True, False, False, False]
     """
-    text = _text(names).fillna("")
-    digits = text.str.count(r"\d")
-    return (text.str.match(_PHONE) & (digits >= 6)).astype(bool)
+    return _test_rule(_is_phone_one)(names)
+
+
+def _phone_key_one(text: str) -> str | None:
+    if not _is_phone_one(text):
+        return None
+    return _UK_PREFIX.sub("0", _NOT_DIGITS.sub("", text))
 
 
 def phone_key(values: pd.Series) -> pd.Series:
@@ -382,10 +469,11 @@ def phone_key(values: pd.Series) -> pd.Series:
     >>> phone_key(pd.Series(["+44 7700 900123", "07700900123", "Jane"])).tolist()
     ['07700900123', '07700900123', None]
     """
-    text = _text(values)
-    digits = text.str.replace(r"\D", "", regex=True)
-    digits = digits.str.replace(r"^440?", "0", regex=True)
-    return _none_if_blank(digits.where(is_phone_number(text), None))
+    return _text_rule(_phone_key_one)(values)
+
+
+def _is_email_one(text: str) -> bool:
+    return _EMAIL.match(text.strip()) is not None
 
 
 def looks_like_email(values: pd.Series) -> pd.Series:
@@ -394,7 +482,15 @@ def looks_like_email(values: pd.Series) -> pd.Series:
     >>> looks_like_email(pd.Series(["jane.smith@kirklees.gov.uk", "anonymous", None])).tolist()
     [True, False, False]
     """
-    return _text(values).fillna("").str.strip().str.match(_EMAIL).astype(bool)
+    return _test_rule(_is_email_one)(values)
+
+
+def _email_one(value: str) -> str | None:
+    text = _kept(fold_text.one(value))
+    if text is None:
+        return None
+    text = _MAILTO.sub("", text.lower()).strip("<> ")
+    return text if _is_email_one(text) else None
 
 
 def fold_email(values: pd.Series) -> pd.Series:
@@ -404,9 +500,7 @@ def fold_email(values: pd.Series) -> pd.Series:
     >>> fold_email(pd.Series([" Jane.Smith@Kirklees.GOV.UK ", "mailto:a@b.org", "anonymous"])).tolist()
     ['jane.smith@kirklees.gov.uk', 'a@b.org', None]
     """
-    text = fold_text(values).str.lower()
-    text = text.str.replace(r"^mailto:", "", regex=True).str.strip("<> ")
-    return text.where(looks_like_email(text), None).astype("object")
+    return _text_rule(_email_one)(values)
 
 
 def guest_upn_email(values: pd.Series) -> pd.Series:
@@ -419,9 +513,14 @@ def guest_upn_email(values: pd.Series) -> pd.Series:
     ...                            "ann.lee@suffolk.gov.uk", None])).tolist()
     ['jane.smith@eastsuffolk.gov.uk', 'ann.lee@suffolk.gov.uk', None]
     """
-    text = _text(values).str.replace(r"^(.+)_([^_@#\s]+\.[^_@#\s]+)#EXT#@.*$", r"\1@\2", regex=True,
-                                     case=False)
-    return _none_if_blank(text)
+    return _text_rule(lambda text: _GUEST_UPN.sub(r"\1@\2", text))(values)
+
+
+def _handle_one(value: str) -> str | None:
+    text = _kept(fold_text.one(value))
+    if text is None:
+        return None
+    return _LEADING_AT.sub("", _PROFILE.sub(r"\1", text.lower())).strip()
 
 
 def fold_handle(values: pd.Series) -> pd.Series:
@@ -431,12 +530,12 @@ def fold_handle(values: pd.Series) -> pd.Series:
     ...                        "twitter.com/bob_l/", "  "])).tolist()
     ['cllrjanesmith', 'cllrjanesmith', 'bob_l', None]
     """
-    text = fold_text(values).str.lower()
-    text = text.str.replace(
-        r"^(?:https?://)?(?:www\.|mobile\.)?(?:twitter|x)\.com/([^/?#]+).*$", r"\1", regex=True
-    )
-    text = text.str.replace(r"^@+", "", regex=True).str.strip()
-    return _none_if_blank(text)
+    return _text_rule(_handle_one)(values)
+
+
+def _page_one(value: str) -> str | None:
+    text = _kept(fold_text.one(value))
+    return None if text is None else fold_punctuation.one(fold_accents.one(text))
 
 
 def fold_page(values: pd.Series) -> pd.Series:
@@ -446,7 +545,16 @@ def fold_page(values: pd.Series) -> pd.Series:
     >>> fold_page(pd.Series(["Cllr Siân O'Neill", "cllr sian oneill "])).tolist()
     ['cllr sian oneill', 'cllr sian oneill']
     """
-    return fold_text(values).pipe(fold_accents).pipe(fold_punctuation)
+    return _text_rule(_page_one)(values)
+
+
+def _handle_name_one(value: str) -> str | None:
+    text = _kept(fold_text.one(value))
+    if text is None:
+        return None
+    text = _CAMEL.sub(r"\1 \2", _LEADING_AT.sub("", text))
+    text = _HANDLE_MARKS.sub(" ", _TITLE_RUN_ON.sub(r"\1 ", text))
+    return _SPACES.sub(" ", text).strip()
 
 
 def handle_to_name(handles: pd.Series) -> pd.Series:
@@ -456,11 +564,16 @@ def handle_to_name(handles: pd.Series) -> pd.Series:
     >>> handle_to_name(pd.Series(["@CllrJaneSmith", "jane_smith_84", "SianONeill", "bobjones"])).tolist()
     ['Cllr Jane Smith', 'jane smith', 'Sian ONeill', 'bobjones']
     """
-    text = fold_text(handles).str.replace(r"^@+", "", regex=True)
-    text = text.str.replace(r"([a-z])([A-Z])", r"\1 \2", regex=True)
-    text = text.str.replace(r"(Cllr|Councillor)(?=[A-Z])", r"\1 ", regex=True)
-    text = text.str.replace(r"[_\d.]+", " ", regex=True).str.replace(r"\s+", " ", regex=True)
-    return _none_if_blank(text.str.strip())
+    return _text_rule(_handle_name_one)(handles)
+
+
+def _email_name_one(value: str) -> str | None:
+    email = _email_one(value)
+    local = None if email is None else _LOCAL_PART.search(email)
+    if local is None:
+        return None
+    words = _LOCAL_SEPARATORS.sub(" ", _NUMBERS.sub("", local[1])).strip()
+    return words if " " in words else None
 
 
 def email_to_name(emails: pd.Series) -> pd.Series:
@@ -471,7 +584,4 @@ def email_to_name(emails: pd.Series) -> pd.Series:
     ...                          "jsmith@x.org", "anonymous"])).tolist()
     ['jane smith', 'cllr ann lee', None, None]
     """
-    local = fold_email(emails).str.extract(r"^([^@+]+)")[0]
-    local = local.str.replace(r"\d+", "", regex=True)
-    words = local.str.replace(r"[._\-]+", " ", regex=True).str.strip()
-    return _none_if_blank(words.where(words.str.contains(" ", regex=False), None))
+    return _text_rule(_email_name_one)(emails)

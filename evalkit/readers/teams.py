@@ -89,10 +89,11 @@ def fold_cells(values: pd.Series) -> pd.Series:
     >>> fold_cells(pd.Series([" First  Join:", "ROLE"])).tolist()
     ['first join', 'role']
     """
-    text = values.astype("object").where(values.notna(), "")
-    # cells repeat (Yes/No, actions, names on reconnects): fold each distinct value once
-    distinct = pd.unique(text)
-    return text.map(dict(zip(distinct, map(header_key, distinct)))).astype("object")
+    # cells repeat (Yes/No, actions, names on reconnects): fold each distinct value once,
+    # rows finding theirs by hashing; a missing cell folds as an empty one
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    folded = np.array([header_key(value) for value in distinct] + [""], dtype=object)
+    return pd.Series(folded[codes], index=values.index, dtype="object")
 
 
 # --------------------------------------------------------------------------- detection
@@ -157,8 +158,9 @@ def read_cells(text: str, delimiter: str, path: Path | str) -> pd.DataFrame:
 
 def _text(series: pd.Series) -> pd.Series:
     """Text cells as object with None for empty."""
-    values = series.astype("object")
-    return values.where(values.notna() & (values != ""), None)
+    values = series.to_numpy(dtype=object, copy=True)
+    values[pd.isna(values) | (values == "")] = None
+    return pd.Series(values, index=series.index, dtype="object", name=series.name)
 
 
 def _dates_problem(source_file: str, lines: pd.Series, column: str, values: pd.Series, order: str) -> pd.Series:
@@ -408,5 +410,7 @@ def read(path: Path, context: Context, format: str = "teams-attendance-report") 
 
 def _aware(values: pd.Series, timezone: str) -> pd.Series:
     """Times as ``datetime64[ns, timezone]`` (NaT for missing)."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):  # already aware: only the zone and unit to set
+        return values.dt.tz_convert(timezone).astype(f"datetime64[ns, {timezone}]").reset_index(drop=True)
     out = pd.to_datetime(values.astype("object"), utc=True).dt.tz_convert(timezone)
     return out.astype(f"datetime64[ns, {timezone}]").reset_index(drop=True)

@@ -31,6 +31,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..clean.attendance import (
@@ -67,6 +68,7 @@ _MEETING = {
 _PHONE = re.compile(r"\+?[\d\s().-]{7,}")
 _ORIGINAL = re.compile(r"^(?P<display>.*?)\s*\((?P<original>[^()]*)\)\s*$")
 _YES = {"yes", "y", "true", "1"}
+_DIGIT = re.compile(r"\d")
 
 
 def split_original_name(names: pd.Series) -> pd.DataFrame:
@@ -76,20 +78,27 @@ def split_original_name(names: pd.Series) -> pd.DataFrame:
     number (a dial-in caller), has no original name. Returns columns ``display``,
     ``original`` (None when absent) and ``dial_in``.
     """
-    text = pd.Series(names, dtype="object").fillna("").astype(str).str.strip()
-    # reconnects repeat names: split each distinct name once
-    distinct = pd.Series(pd.unique(text), dtype="object")
-    dial_in = distinct.str.fullmatch(_PHONE) & (distinct.str.count(r"\d") >= 7)
-    parts = distinct.str.extract(_ORIGINAL)
-    has_original = parts["original"].notna() & (parts["display"].fillna("") != "") & ~dial_in
-    display = distinct.where(~has_original, parts["display"])
-    original = parts["original"].str.strip().astype("object").where(has_original, None)
-    split = pd.DataFrame({"display": display.astype("object").to_numpy(), "original": original.to_numpy(),
-                          "dial_in": dial_in.astype(bool).to_numpy()}, index=pd.Index(distinct.to_numpy()))
-    out = split.reindex(text.to_numpy())
-    out.index = text.index
-    out["original"] = out["original"].astype("object").where(out["original"].notna(), None)
-    return out
+    text = pd.Series(names, dtype="object").fillna("").astype(str)
+    # reconnects repeat names: split each distinct name once (rows find theirs by hashing)
+    codes, distinct = pd.factorize(text.to_numpy(dtype=object))
+    split = [_split_one(name.strip()) for name in distinct]
+    display = np.array([part[0] for part in split], dtype=object)
+    original = np.array([part[1] for part in split], dtype=object)
+    dial_in = np.array([part[2] for part in split], dtype=bool)
+    # display names are text (the str dtype) as the split has always given them
+    return pd.DataFrame({"display": pd.Series(display[codes], index=text.index, dtype="str" if len(text) else "object"),
+                         "original": pd.Series(original[codes], index=text.index, dtype="object"),
+                         "dial_in": pd.Series(dial_in[codes], index=text.index, dtype=bool)},
+                        index=text.index)
+
+
+def _split_one(name: str) -> tuple[str, str | None, bool]:
+    """One stripped cell as (display name, original name or None, dial-in)."""
+    dial_in = _PHONE.fullmatch(name) is not None and len(_DIGIT.findall(name)) >= 7
+    parts = _ORIGINAL.search(name)
+    if parts is None or parts["display"] == "" or dial_in:
+        return name, None, dial_in
+    return parts["display"], parts["original"].strip(), dial_in
 
 
 def _header_fields(cells: list[str]) -> set[str]:

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from evalkit.clean import names as n
 
@@ -276,3 +277,61 @@ def test_handle_to_name():
 def test_email_to_name():
     assert run(n.email_to_name, "jane.smith@gmail.com", "jane_smith2@x.org", "jsmith@x.org",
                "anonymous") == ["jane smith", "jane smith", None, None]
+
+
+# --------------------------------------------------------------------------- once per distinct value
+
+def _pandas_normalise(names: pd.Series) -> pd.Series:
+    """The name rules written with pandas string methods over the whole column (as they
+    were before each rule was written for one name): the per-name rules must agree."""
+    text = names.astype("object").str.normalize("NFC")
+    text = text.str.replace(r"[\u2018\u2019\u02bc\u0060\u00b4]", "'", regex=True)
+    text = text.str.replace(r"[\u200b\u200c\u200d\u2060\ufeff]", "", regex=True)
+    text = text.str.replace(r"\s+", " ", regex=True).str.strip()
+    text = text.str.replace(n._DEVICE_GROUP, "", regex=True).str.replace(n._DEVICE_TAIL, "", regex=True).str.strip()
+    text = text.str.replace(n._ACCOUNT_SUFFIX, "", regex=True).str.strip()
+    text = text.str.replace(n._PARTY_GROUP, "", regex=True).str.replace(n._PARTY_TAIL, "", regex=True).str.strip()
+    text = text.str.replace(n._BRACKETED, "", regex=True).str.replace(r"[()\[\]]", " ", regex=True)
+    text = text.str.replace(r"\s+", " ", regex=True).str.strip()
+    parts = text.str.extract(r"^(?P<surname>[^,@]+?)\s*,\s*(?P<first>[^,@]+)$")
+    text = text.where(parts["surname"].isna(), parts["first"].str.strip() + " " + parts["surname"].str.strip())
+    stripped = text.str.replace(n._LEADING_TITLES, "", regex=True).str.replace(n._HONOURS, "", regex=True).str.strip()
+    text = stripped.where(stripped.fillna("").str.len() > 0, text)
+    text = text.str.translate(n._SPECIAL_LETTERS).str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+    text = text.str.lower().str.replace("'", "", regex=False)
+    text = text.str.replace(r"[^\w]|_", " ", regex=True).str.replace(r"\s+", " ", regex=True).str.strip()
+    return text.where(text.str.contains(r"\S", na=False), None).astype("object")
+
+
+_PIECES = st.sampled_from([
+    "Jane", "smith", "O\u2019Neill", "Siân", "Łukasz", "Smith-Jones", ",", " ", "  ", ".", "'", "(", ")",
+    "[", "]", "Cllr", "Dr.", "MBE", "(Lab)", "- Labour", "(External)", "(Jane's iPad)", "iPhone",
+    "\u00a0", "\u200b", "@", "_", "J.", "07700 900123", "+44", "\t", "ß", "Æ",
+])
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=7).map("".join), max_size=12))
+def test_normalise_name_agrees_with_the_rules_over_the_whole_column(values):
+    names = pd.Series(values, dtype="object")
+    assert n.normalise_name(names).tolist() == _pandas_normalise(names).tolist()
+
+
+def test_rules_answer_every_row_of_a_repeating_column_in_place():
+    names = pd.Series(["Smith, Jane (External)", None, "Smith, Jane (External)", "  ", 42, "Ann Lee"],
+                      index=[10, 11, 12, 13, 14, 15], dtype="object")
+    out = n.normalise_name(names)
+    assert out.index.tolist() == [10, 11, 12, 13, 14, 15] and out.dtype == object
+    assert out.tolist() == ["jane smith", None, "jane smith", None, "42", "ann lee"]
+    as_str = pd.Series(["Cllr J. Smith", None, "Cllr J. Smith"], dtype="str")
+    assert n.fold_text(as_str).tolist() == ["Cllr J. Smith", None, "Cllr J. Smith"]
+    assert n.is_phone_number(pd.Series(["+44 7700 900123", None, "+44 7700 900123"])).tolist() == [
+        True, False, True]
+    split = n.split_original_name(pd.Series(["JS (Jane Smith)", None, "JS (Jane Smith)"], index=[5, 6, 7]))
+    assert split.index.tolist() == [5, 6, 7]
+    assert split["original"].tolist() == ["Jane Smith", None, "Jane Smith"]
+
+
+def test_as_text_keeps_values_as_they_are_and_blank_as_none():
+    assert run(n.as_text, " Smith, Jane ", "", "\u00a0 ", None, float("nan"), 7) == [
+        " Smith, Jane ", None, None, None, None, "7"]

@@ -174,3 +174,13 @@ def test_detection_looks_past_quotes_and_case(tmp_path, header, expected):
     path = tmp_path / "report.csv"
     path.write_text(header + "\nAnn Khan,ann@x.gov.uk,10/1/2024 9:00,10/1/2024 10:00,60\n", encoding="utf-8")
     assert zoom.detect(sniff(path)) == expected
+
+
+def test_split_original_name_answers_repeated_cells_in_place():
+    # reconnects repeat a name: each distinct cell is split once, every row gets its answer
+    cells = pd.Series(["JS (Jane Smith)", None, " JS (Jane Smith) ", "07700 900123", "(x)"], index=[3, 4, 5, 6, 7])
+    split = zoom.split_original_name(cells)
+    assert split.index.tolist() == [3, 4, 5, 6, 7]
+    assert split["display"].tolist() == ["JS", "", "JS", "07700 900123", "(x)"]
+    assert split["original"].tolist() == ["Jane Smith", None, "Jane Smith", None, None]
+    assert split["dial_in"].tolist() == [False, False, False, True, False]
