@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from . import schemas
+from . import schemas, store
 from .clean.names import (
     as_text,
     email_to_name,
@@ -437,131 +437,173 @@ def _fuzzy_scores(variants: pd.DataFrame, roster_keys: pd.DataFrame) -> pd.DataF
     return long[long["score"] > 0].reset_index(drop=True)
 
 
-def _words(found: pd.DataFrame) -> list[str]:
-    """How each exact match was found, in words."""
+def _words(level: np.ndarray, key: np.ndarray, kind: np.ndarray) -> list[str]:
+    """How each exact match was found, in words (one per distinct identity decided)."""
     return [
-        (_SORTED_WORDS if kind == "sorted" else _LEVEL_WORDS[level]).format(key=key)
-        for level, key, kind in zip(found["level"], found["key"], found["id_kind"])
+        (_SORTED_WORDS if k == "sorted" else _LEVEL_WORDS[lv]).format(key=word)
+        for lv, word, k in zip(level, key, kind)
     ]
+
+
+def _group_starts(sorted_ident: np.ndarray) -> np.ndarray:
+    """Where each run of equal identities starts in an array sorted by identity."""
+    return np.r_[True, sorted_ident[1:] != sorted_ident[:-1]] if len(sorted_ident) else np.zeros(0, dtype=bool)
 
 
 def _decide(ids: pd.DataFrame, exact: pd.DataFrame, fuzzy: pd.DataFrame, variants: pd.DataFrame,
             phone: pd.Series, people: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One decision per identity (``owner``, ``rule``, ``score``, ``status``, ``reason``)
-    and the candidates the review queue shows (``ident``, ``rank``, ``owner``, ``score``)."""
+    and the candidates the review queue shows (``ident``, ``rank``, ``owner``, ``score``).
+
+    Identities are positions (``ids`` has a range index); the work is done on arrays, one
+    slot per identity, so a pilot costs a few array operations whatever its size."""
     n = len(ids)
-    decision = pd.DataFrame(
-        {
-            "owner": pd.array([pd.NA] * n, dtype="Int64"),
-            "rule": pd.Series([None] * n, dtype="object"),
-            "score": np.full(n, np.nan),
-            "status": pd.Series(["unmatched"] * n, dtype="object"),
-            "reason": pd.Series([None] * n, dtype="object"),
-        },
-        index=ids.index,
-    )
-    candidates = []
+    owner = np.full(n, -1, dtype=np.int64)  # -1: nobody
+    rule = np.full(n, None, dtype=object)
+    score = np.full(n, np.nan)
+    status = np.full(n, "unmatched", dtype=object)
+    reason = np.full(n, None, dtype=object)
+    shown: list[tuple] = []  # (ident, owner, score) candidates for the review queue
+    is_phone = phone.to_numpy(dtype=bool)
 
     # -- exact keys: the best level that finds anyone decides
-    if not exact.empty:
-        found = exact.drop_duplicates(["ident", "level", "owner"])
-        top = found[found["level"] == found.groupby("ident")["level"].transform("min")]
-        size = top.groupby("ident")["owner"].transform("size")
-        single = top[size == 1].set_index("ident")
-        several = top[size > 1]
-        decision.loc[single.index, "owner"] = single["owner"].astype("Int64")
-        decision.loc[single.index, "rule"] = single["rule"]
-        decision.loc[single.index, "score"] = 100.0
-        decision.loc[single.index, "status"] = "linked"
-        decision.loc[single.index, "reason"] = _words(single)
-        if not several.empty:
-            first = several.drop_duplicates("ident").set_index("ident")
-            counts = several.groupby("ident").size()
-            decision.loc[first.index, "rule"] = first["rule"]
-            decision.loc[first.index, "score"] = 100.0
-            decision.loc[first.index, "status"] = "ambiguous"
-            decision.loc[first.index, "reason"] = [
-                f"{counts[i]} roster people match equally: {w}" for i, w in zip(first.index, _words(first))
-            ]
-            candidates.append(several.assign(score=100.0)[["ident", "owner", "score"]])
+    if len(exact):
+        ident = exact["ident"].to_numpy(dtype=np.int64)
+        level = exact["level"].to_numpy(dtype=np.int64)
+        who = exact["owner"].to_numpy(dtype=np.int64)
+        rules = exact["rule"].to_numpy(dtype=object)
+        keys = exact["key"].to_numpy(dtype=object)
+        kinds = exact["id_kind"].to_numpy(dtype=object)
+        # rows come in (ident, level, owner) order, the plainest key of each first
+        starts = _group_starts(ident)
+        first = starts | np.r_[True, (level[1:] != level[:-1]) | (who[1:] != who[:-1])]
+        best_level = level[starts][np.cumsum(starts) - 1]  # each identity's lowest level
+        top = np.flatnonzero(first & (level == best_level))
+        size = np.bincount(ident[top], minlength=n)[ident[top]]
+        single, several = top[size == 1], top[size > 1]
+        decided = ident[single]
+        owner[decided] = who[single]
+        rule[decided] = rules[single]
+        score[decided] = 100.0
+        status[decided] = "linked"
+        reason[decided] = _words(level[single], keys[single], kinds[single])
+        if len(several):
+            lead = several[_group_starts(ident[several])]
+            tied = ident[lead]
+            counts = np.bincount(ident[several], minlength=n)[tied]
+            rule[tied] = rules[lead]
+            score[tied] = 100.0
+            status[tied] = "ambiguous"
+            reason[tied] = [f"{c} roster people match equally: {w}"
+                            for c, w in zip(counts, _words(level[lead], keys[lead], kinds[lead]))]
+            shown.append((ident[several], who[several], np.full(len(several), 100.0)))
 
         # an email, handle or alias that points to one person while the name (read from a
         # name column, not guessed from a handle) points only to others
-        by_key = single[single["level"] <= 2]["owner"].rename("key_owner")
-        named = exact[exact["level"].isin([3, 4]) & (exact["origin"] == "name")]
-        named = named.merge(by_key, left_on="ident", right_index=True)
-        if not named.empty:
-            holds = (named["owner"] == named["key_owner"]).groupby(named["ident"]).any()
-            clash = holds.index[~holds.to_numpy()]
+        by_key = single[level[single] <= 2]
+        key_owner = np.full(n, -1, dtype=np.int64)
+        key_owner[ident[by_key]] = who[by_key]
+        origin = exact["origin"].to_numpy(dtype=object)
+        named = np.flatnonzero(((level == 3) | (level == 4)) & (origin == "name") & (key_owner[ident] >= 0))
+        if len(named):
+            holds = np.zeros(n, dtype=bool)
+            holds[ident[named[who[named] == key_owner[ident[named]]]]] = True
+            has_named = np.zeros(n, dtype=bool)
+            has_named[ident[named]] = True
+            clash = np.flatnonzero(has_named & ~holds)
             if len(clash):
-                decision.loc[clash, "owner"] = pd.NA
-                decision.loc[clash, "status"] = "ambiguous"
-                decision.loc[clash, "reason"] = (
-                    "the " + decision.loc[clash, "rule"].astype(str)
-                    + " points to one roster person but the name to another"
-                )
-                candidates.append(pd.concat([
-                    by_key.loc[clash].rename("owner").reset_index().assign(score=100.0),
-                    named[named["ident"].isin(clash)][["ident", "owner"]].assign(score=100.0),
-                ]))
+                owner[clash] = -1
+                status[clash] = "ambiguous"
+                reason[clash] = "the " + rule[clash].astype(str).astype(object) + " points to one roster person but the name to another"
+                chosen = named[np.isin(ident[named], clash)]
+                shown.append((np.r_[clash, ident[chosen]], np.r_[key_owner[clash], who[chosen]],
+                              np.full(len(clash) + len(chosen), 100.0)))
 
     # -- fuzzy: identities no exact key found
-    open_ = decision["status"].eq("unmatched") & decision["rule"].isna()
-    searchable = open_ & ~phone
-    scores = fuzzy[fuzzy["ident"].isin(decision.index[searchable])]
-    if not scores.empty:
-        # owners are positions in roster_id order, so ties fall to the lower roster_id
-        ranked = scores.sort_values(["ident", "score", "owner"], ascending=[True, False, True])
-        ranked["rank"] = ranked.groupby("ident").cumcount()
-        best = ranked[ranked["rank"] == 0].set_index("ident")
-        second = ranked[ranked["rank"] == 1].set_index("ident")["score"].reindex(best.index)
-        margin = settings.ambiguity_margin
-        enough = best["score"] >= settings.fuzzy_threshold
-        close = second.notna() & (second >= best["score"] - margin)
-        linked = best.index[enough & ~close]
-        ambiguous = best.index[enough & close]
-        unmatched = best.index[~enough]
-        decision.loc[best.index, "score"] = best["score"].round(1)
-        decision.loc[linked, "owner"] = best.loc[linked, "owner"].astype("Int64")
-        decision.loc[linked, "rule"] = "fuzzy"
-        decision.loc[linked, "status"] = "linked"
-        decision.loc[linked, "reason"] = [
-            f"closest roster name scores {s:.1f} (threshold {settings.fuzzy_threshold:g}), the next "
-            + ("none" if np.isnan(t) else f"{t:.1f}")
-            for s, t in zip(best.loc[linked, "score"], second[linked])
-        ]
-        decision.loc[ambiguous, "rule"] = "fuzzy"
-        decision.loc[ambiguous, "status"] = "ambiguous"
-        decision.loc[ambiguous, "reason"] = [
-            f"two roster people score within {margin:g} points ({s:.1f} and {t:.1f})"
-            for s, t in zip(best.loc[ambiguous, "score"], second[ambiguous])
-        ]
-        decision.loc[unmatched, "reason"] = [
-            f"no roster name scores {settings.fuzzy_threshold:g} or more (best {s:.1f})"
-            for s in best.loc[unmatched, "score"]
-        ]
-        shown = ranked[(ranked["rank"] < CANDIDATES) & ~ranked["ident"].isin(linked)
-                       & (ranked["score"] >= CANDIDATE_FLOOR)]
-        candidates.append(shown[["ident", "owner", "score"]])
+    searchable = (status == "unmatched") & np.equal(rule, None) & ~is_phone
+    if len(fuzzy):
+        f_ident = fuzzy["ident"].to_numpy(dtype=np.int64)
+        mine = searchable[f_ident]
+        f_ident = f_ident[mine]
+        f_owner = fuzzy["owner"].to_numpy(dtype=np.int64)[mine]
+        f_score = fuzzy["score"].to_numpy(dtype=np.float64)[mine]
+        if len(f_ident):
+            # owners are positions in roster_id order, so ties fall to the lower roster_id
+            order = np.lexsort((f_owner, -f_score, f_ident))
+            f_ident, f_owner, f_score = f_ident[order], f_owner[order], f_score[order]
+            starts = _group_starts(f_ident)
+            rank = np.arange(len(f_ident)) - np.flatnonzero(starts)[np.cumsum(starts) - 1]
+            best = np.flatnonzero(rank == 0)
+            b_ident, b_owner, b_score = f_ident[best], f_owner[best], f_score[best]
+            runner_up = np.full(n, np.nan)
+            runner_up[f_ident[rank == 1]] = f_score[rank == 1]
+            second = runner_up[b_ident]
+            margin, threshold = settings.ambiguity_margin, settings.fuzzy_threshold
+            enough = b_score >= threshold
+            close = ~np.isnan(second) & (second >= b_score - margin)
+            score[b_ident] = np.round(b_score, 1)
+            linked = enough & ~close
+            won = b_ident[linked]
+            owner[won] = b_owner[linked]
+            rule[won] = "fuzzy"
+            status[won] = "linked"
+            reason[won] = [
+                f"closest roster name scores {s:.1f} (threshold {threshold:g}), the next "
+                + ("none" if np.isnan(t) else f"{t:.1f}")
+                for s, t in zip(b_score[linked], second[linked])
+            ]
+            ambiguous = enough & close
+            tied = b_ident[ambiguous]
+            rule[tied] = "fuzzy"
+            status[tied] = "ambiguous"
+            reason[tied] = [f"two roster people score within {margin:g} points ({s:.1f} and {t:.1f})"
+                            for s, t in zip(b_score[ambiguous], second[ambiguous])]
+            reason[b_ident[~enough]] = [f"no roster name scores {threshold:g} or more (best {s:.1f})"
+                                        for s in b_score[~enough]]
+            is_won = np.zeros(n, dtype=bool)
+            is_won[won] = True
+            show = (rank < CANDIDATES) & ~is_won[f_ident] & (f_score >= CANDIDATE_FLOOR)
+            shown.append((f_ident[show], f_owner[show], f_score[show]))
 
-    still = decision["reason"].isna()
-    has_name = pd.Series(decision.index.isin(variants["ident"]), index=decision.index)
+    still = np.equal(reason, None)
+    has_name = np.zeros(n, dtype=bool)
+    has_name[variants["ident"].to_numpy(dtype=np.int64)] = True
     anonymous = (ids["source_name"].isna() & ids["_email"].isna() & ids["_upn"].isna()
-                 & ids["source_handle"].isna())
-    decision.loc[still & phone, "reason"] = "a dial-in phone number: never matched by name"
-    decision.loc[still & ~phone & anonymous, "reason"] = "no name, email or handle (anonymous)"
-    decision.loc[still & ~phone & ~anonymous & ~has_name, "reason"] = "nothing in it can be read as a name"
-    decision.loc[decision["reason"].isna(), "reason"] = "no roster name comes close"
+                 & ids["source_handle"].isna()).to_numpy(dtype=bool)
+    reason[still & is_phone] = "a dial-in phone number: never matched by name"
+    reason[still & ~is_phone & anonymous] = "no name, email or handle (anonymous)"
+    reason[still & ~is_phone & ~anonymous & ~has_name] = "nothing in it can be read as a name"
+    reason[np.equal(reason, None)] = "no roster name comes close"
 
-    if candidates:
-        shown = pd.concat(candidates, ignore_index=True)
-        shown = shown.sort_values(["ident", "score", "owner"], ascending=[True, False, True])
-        shown = shown.drop_duplicates(["ident", "owner"])
-        shown["rank"] = shown.groupby("ident").cumcount() + 1
-        shown = shown[shown["rank"] <= CANDIDATES][["ident", "rank", "owner", "score"]]
-    else:
-        shown = pd.DataFrame({"ident": [], "rank": [], "owner": [], "score": []})
-    return decision, shown.reset_index(drop=True)
+    decision = pd.DataFrame(
+        {
+            "owner": pd.arrays.IntegerArray(np.where(owner >= 0, owner, 0), owner < 0),
+            "rule": pd.Series(rule, index=ids.index, dtype="object"),
+            "score": score,
+            "status": pd.Series(status, index=ids.index, dtype="object"),
+            "reason": pd.Series(reason, index=ids.index, dtype="object"),
+        },
+        index=ids.index,
+    )
+    return decision, _candidates(shown)
+
+
+def _candidates(shown: list[tuple]) -> pd.DataFrame:
+    """Each identity's best candidates (``ident``, ``rank``, ``owner``, ``score``): by
+    score, ties to the lower roster_id, each person once, at most :data:`CANDIDATES`."""
+    if not shown:
+        return pd.DataFrame({"ident": [], "rank": [], "owner": [], "score": []})
+    ident = np.concatenate([s[0] for s in shown]).astype(np.int64)
+    owner = np.concatenate([s[1] for s in shown]).astype(np.int64)
+    score = np.concatenate([s[2] for s in shown]).astype(np.float64)
+    order = np.lexsort((owner, -score, ident))
+    ident, owner, score = ident[order], owner[order], score[order]
+    keep = ~pd.Series(ident * (owner.max(initial=0) + 1) + owner).duplicated().to_numpy()
+    ident, owner, score = ident[keep], owner[keep], score[keep]
+    starts = _group_starts(ident)
+    rank = np.arange(len(ident)) - np.flatnonzero(starts)[np.cumsum(starts) - 1] + 1
+    keep = rank <= CANDIDATES
+    return pd.DataFrame({"ident": ident[keep], "rank": rank[keep], "owner": owner[keep], "score": score[keep]})
 
 
 # --------------------------------------------------------------------------- resolutions
@@ -675,17 +717,17 @@ def link_pilot(
                 raise LinkingError(f"table '{name}' holds rows of pilot '{others.iloc[0]}', not '{pilot_id}'")
         ids = identity_frame(name, frame)
         if ids is not None:
-            ids["_key"] = _identity_key(ids)
             # a caller passing each distinct identity once says how many rows each stands for
             ids["_rows"] = frame[ROWS].to_numpy(dtype=np.int64) if ROWS in frame.columns else 1
             per_table[name] = ids
 
+    names = list(per_table)
     if per_table:
-        every = pd.concat(
-            [ids.assign(source_table=name) for name, ids in per_table.items()], ignore_index=True
-        )
+        every = pd.concat(list(per_table.values()), ignore_index=True)
     else:
-        every = pd.DataFrame(columns=[*IDENTITY, "_key", "_rows", "source_table"])
+        every = pd.DataFrame({c: pd.Series(dtype="object") for c in IDENTITY}).assign(_rows=np.int64(0))
+    every["_key"] = _identity_key(every)
+    table_of = np.repeat(np.arange(len(names), dtype=np.int64), [len(per_table[n]) for n in names])
     distinct = every.drop_duplicates("_key").sort_values("_key").reset_index(drop=True)[[*IDENTITY, "_key"]]
 
     distinct["_email"] = fold_email(distinct["source_email"])
@@ -699,13 +741,24 @@ def link_pilot(
     decided = pd.concat([distinct, decision], axis=1)
     decided["ident"] = decided.index
 
-    rows = every.groupby(["source_table", "_key"], sort=True)["_rows"].sum().rename("n_rows").reset_index()
-    links = rows.merge(decided, on="_key", how="left")
+    # one link per source table and identity, in (table, identity key) order: identities
+    # are numbered in key order, so the pair's number sorts the same way
+    ident = pd.Index(distinct["_key"]).get_indexer(every["_key"])
+    pair = table_of * max(len(distinct), 1) + ident
+    pairs, link_of_row = np.unique(pair, return_inverse=True)
+    n_rows = np.bincount(link_of_row, weights=every["_rows"].to_numpy(dtype=np.int64), minlength=len(pairs))
+    links = decided.iloc[pairs % max(len(distinct), 1)].reset_index(drop=True)
+    links.insert(0, "source_table", pd.Series(np.asarray(names, dtype=object)[pairs // max(len(distinct), 1)],
+                                              dtype="str"))
+    links["n_rows"] = n_rows.astype(np.int64)
     links = _apply_resolutions(links, pilot_id, resolutions, people, notes)
 
     pid_of_owner = participant_ids(pilot_id, people["roster_id"], key)
-    pid = links["owner"].astype("Int64").map(pid_of_owner).where(links["status"] == "linked")
-    links["participant_id"] = pid.astype("object").where(pid.notna(), None)
+    owner = links["owner"].astype("Int64")
+    linked = (links["status"] == "linked").to_numpy(dtype=bool) & owner.notna().to_numpy(dtype=bool)
+    pid = np.full(len(links), None, dtype=object)
+    pid[linked] = pid_of_owner.to_numpy(dtype=object)[owner.to_numpy(dtype=np.int64, na_value=0)[linked]]
+    links["participant_id"] = pd.Series(pid, dtype="object")
     links["pilot_id"] = pilot_id
 
     out_tables = {}
@@ -713,12 +766,11 @@ def link_pilot(
         if name not in per_table:
             out_tables[name] = frame
             continue
-        mine = links[links["source_table"] == name].set_index("_key")["participant_id"]
+        begin = names.index(name)
+        first = int(np.searchsorted(table_of, begin))
+        rows = link_of_row[first:first + len(frame)]
         filled = frame.copy()
-        pid = per_table[name]["_key"].map(mine)
-        filled["participant_id"] = pd.Series(
-            pid.astype("object").where(pid.notna(), None).to_numpy(), index=frame.index, dtype="object"
-        )
+        filled["participant_id"] = pd.Series(pid[rows], index=frame.index, dtype="object")
         out_tables[name] = filled
 
     review = _review(links, candidates, people, pilot_id)
@@ -726,14 +778,14 @@ def link_pilot(
                         "n_rows", "reason"]].copy()
     for column in ("source_name", "source_email", "source_handle", "participant_id", "rule",
                    "platform", "source_original_name", "source_upn", "reason"):
-        link_table[column] = link_table[column].astype("object").where(link_table[column].notna(), None)
+        link_table[column] = _none_for_missing(link_table[column])
     link_table["score"] = link_table["score"].astype("float64")
     link_table["n_rows"] = link_table["n_rows"].astype("int64")
     link_table = link_table.sort_values(
         ["source_table", "source_name", "source_email", "source_handle", "platform",
          "source_original_name", "source_upn"], na_position="first", kind="stable"
     ).reset_index(drop=True)
-    schemas.validate("links", link_table)
+    _check_links(link_table)
 
     status_counts = link_table["status"].value_counts()
     counts = pd.DataFrame(
@@ -749,20 +801,47 @@ def link_pilot(
     )
 
 
+def _none_for_missing(values: pd.Series) -> pd.Series:
+    """Values as object dtype with ``None`` for every missing one."""
+    array = values.to_numpy(dtype=object, copy=True)
+    array[pd.isna(array)] = None
+    return pd.Series(array, index=values.index, dtype="object")
+
+
+def _check_links(link_table: pd.DataFrame) -> None:
+    """Raise :class:`evalkit.schemas.TableValidationError` (every fault, as
+    :func:`evalkit.schemas.validate` words them) when the links break their schema. Only
+    rows a vectorised pass finds suspect go through pandera."""
+    found = store.check_rows("links", link_table)
+    if len(found):
+        raise schemas.TableValidationError("links", found)
+
+
 def _review(links: pd.DataFrame, candidates: pd.DataFrame, people: pd.DataFrame, pilot_id: str) -> pd.DataFrame:
     """The review queue: every ambiguous or unmatched identity with up to three candidates."""
     queue = links[links["status"].isin(["ambiguous", "unmatched"])].copy()
     queue["identity"] = queue["source_name"].combine_first(queue["source_email"]).combine_first(
         queue["source_handle"])
-    roster_id = people["roster_id"].astype("object")
-    name = people["name"].astype("object")
+    # candidates as a grid: one row per identity, one column per rank (-1: none)
+    ident = queue["ident"].to_numpy(dtype=np.int64)
+    size = int(max(ident.max(initial=-1), candidates["ident"].max() if len(candidates) else -1)) + 1
+    owners = np.full((size, CANDIDATES), -1, dtype=np.int64)
+    scores = np.full((size, CANDIDATES), np.nan)
+    if len(candidates):
+        at = (candidates["ident"].to_numpy(dtype=np.int64), candidates["rank"].to_numpy(dtype=np.int64) - 1)
+        owners[at] = candidates["owner"].to_numpy(dtype=np.int64)
+        scores[at] = candidates["score"].to_numpy(dtype=np.float64)
+    roster_id = people["roster_id"].to_numpy(dtype=object)
+    name = people["name"].to_numpy(dtype=object)
     for rank in range(1, CANDIDATES + 1):
-        chosen = candidates[candidates["rank"] == rank].set_index("ident")
-        owner = queue["ident"].map(chosen["owner"])
-        score = queue["ident"].map(chosen["score"])
-        queue[f"candidate_{rank}_roster_id"] = owner.map(roster_id).astype("object").where(owner.notna(), None)
-        queue[f"candidate_{rank}_name"] = owner.map(name).astype("object").where(owner.notna(), None)
-        queue[f"candidate_{rank}_score"] = score.astype("float64").round(1)
+        owner = owners[ident, rank - 1]
+        found = owner >= 0
+        chosen = np.where(found, owner, 0)
+        queue[f"candidate_{rank}_roster_id"] = pd.Series(
+            np.where(found, roster_id[chosen] if len(roster_id) else None, None), index=queue.index, dtype="object")
+        queue[f"candidate_{rank}_name"] = pd.Series(
+            np.where(found, name[chosen] if len(name) else None, None), index=queue.index, dtype="object")
+        queue[f"candidate_{rank}_score"] = np.round(scores[ident, rank - 1], 1)
     queue["pilot_id"] = pilot_id
     for column in ("identity", "source_name", "source_email", "source_handle", "platform", "reason"):
         queue[column] = queue[column].astype("object").where(queue[column].notna(), None)

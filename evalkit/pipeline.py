@@ -747,7 +747,7 @@ def _clean_pilot(programme: Programme, pilot: Pilot, outcomes: list[_FileOutcome
               for name in FILE_TABLES}
     tables["row_fates"] = _concat([o.fates for o in outcomes if o.fates is not None], "row_fates", timezone)
     dropped = sum(o.dropped for o in outcomes)
-    tables["metrics"], repeated = _unique_metrics_across(tables["metrics"], [o.accounts for o in outcomes])
+    tables["metrics"], repeated = _unique_metrics_across(tables["metrics"], [_reach(o) for o in outcomes])
     dropped += repeated
     tables["sessions"] = store.to_arrow("sessions", sessions_table(programme, pilot.id), timezone)
     problems: list[str] = []
@@ -767,22 +767,73 @@ def _concat(parts: list[pa.Table], name: str, timezone: str) -> pa.Table:
     return store.concat(parts, name) if parts else store.empty_table(name, timezone)
 
 
-def _unique_metrics_across(metrics: pa.Table, accounts: list[frozenset]) -> tuple[pa.Table, int]:
+def _reach(outcome: _FileOutcome) -> tuple | None:
+    """What one file's metrics cover: its (platform, account) pairs, its first and last
+    day, and its metric names (``None`` for a file without metrics). A day or metric name
+    that is missing covers every day or every name (such a row is compared with all)."""
+    data = outcome.tables.get("metrics")
+    if data is None or data.num_rows == 0:
+        return None
+    days = data.column("date")
+    if days.null_count:
+        first = last = None
+    else:
+        bounds = pc.min_max(days)
+        first, last = bounds["min"].as_py(), bounds["max"].as_py()
+    metric = data.column("metric")
+    names: set = set()
+    for chunk in metric.chunks:
+        # a dictionary may hold a name no row uses: a superset is safe (only more is compared)
+        names.update((chunk.dictionary if pa.types.is_dictionary(chunk.type) else pc.unique(chunk)).to_pylist())
+    if metric.null_count:
+        names = None
+    return outcome.accounts, first, last, names, data.num_rows
+
+
+def _overlap(one: tuple, other: tuple) -> bool:
+    """Whether two files' metrics (see :func:`_reach`) can give a value for the same
+    account, day and metric."""
+    if not one[0] & other[0]:
+        return False
+    if one[1] is not None and other[1] is not None and (one[2] < other[1] or other[2] < one[1]):
+        return False
+    return one[3] is None or other[3] is None or bool(one[3] & other[3])
+
+
+def _unique_metrics_across(metrics: pa.Table, reaches: list[tuple | None]) -> tuple[pa.Table, int]:
     """Metrics with a value another file already gave for the account, day and metric left
-    out (the first file's is kept). Only files sharing an account can repeat one another,
-    so a pilot whose files each have their own accounts is not searched."""
-    seen: set = set()
-    shared = False
-    for pairs in accounts:
-        if seen & pairs:
-            shared = True
-            break
-        seen |= pairs
-    if not shared or metrics.num_rows == 0:
+    out (the first file's is kept). Each file gives a value once (its reader or
+    :func:`_settle` made it so), so only files sharing an account, overlapping in days and
+    sharing a metric name can repeat one another: only their rows are searched, and a
+    pilot without such files is not searched at all. ``reaches``: each file's
+    :func:`_reach`, in the order the files' metrics were stacked."""
+    if metrics.num_rows == 0:
         return metrics, 0
-    repeated = store.repeated_keys(metrics, ["platform", "account", "date", "metric"])
-    if not repeated.any():
+    files = [r for r in reaches if r is not None]
+    by_account: dict = {}
+    for index, reach in enumerate(files):
+        for pair in reach[0]:
+            by_account.setdefault(pair, []).append(index)
+    involved = np.zeros(len(files), dtype=bool)
+    for members in by_account.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if not (involved[a] and involved[b]) and _overlap(files[a], files[b]):
+                    involved[a] = involved[b] = True
+    if not involved.any():
         return metrics, 0
+    sizes = np.array([r[4] for r in files], dtype=np.int64)
+    if sizes.sum() != metrics.num_rows:  # not stacked file by file: search every row
+        rows = np.ones(metrics.num_rows, dtype=bool)
+    else:
+        rows = np.repeat(involved, sizes)
+    searched = np.flatnonzero(rows)
+    subset = metrics if len(searched) == metrics.num_rows else metrics.take(pa.array(searched))
+    found = store.repeated_keys(subset, ["platform", "account", "date", "metric"])
+    if not found.any():
+        return metrics, 0
+    repeated = np.zeros(metrics.num_rows, dtype=bool)
+    repeated[searched[found]] = True
     return metrics.filter(pa.array(~repeated)), int(repeated.sum())
 
 

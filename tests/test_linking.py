@@ -549,3 +549,39 @@ def test_a_large_table_with_few_distinct_names_links_quickly():
     assert (linked.links["status"] == "linked").all()
     expected = pd.Series([pid(f"R{i:02d}", pilot="p") for i in picks])
     assert linked.tables["attendance"]["participant_id"].tolist() == expected.tolist()
+
+
+# --------------------------------------------------------------------------- tables and links
+
+def test_each_table_gets_its_own_links_and_row_counts():
+    # given out of name order, with a row count per row (a caller passing distinct identities)
+    tables = {
+        "posts": posts(("@CllrJaneSmith", "x"), ("@CllrJaneSmith", "x"), ("JohnSmithMidSuff", "x")),
+        "attendance": attendance(("Jane Smith",), ("Ann Lee",), ("Jane Smith",)).assign(_rows=[2, 5, 1]),
+    }
+    linked = link(tables)
+    links = linked.links
+    assert links[["source_table", "source_name", "source_handle", "n_rows"]].values.tolist() == [
+        ["attendance", "Ann Lee", None, 5],
+        ["attendance", "Jane Smith", None, 3],          # 2 + 1
+        ["posts", None, "@CllrJaneSmith", 2],
+        ["posts", None, "JohnSmithMidSuff", 1],
+    ]
+    assert links["participant_id"].tolist() == [pid("S05"), pid("S01"), pid("S01"), pid("S02")]
+    assert linked.tables["attendance"]["participant_id"].tolist() == [pid("S01"), pid("S05"), pid("S01")]
+    assert linked.tables["posts"]["participant_id"].tolist() == [pid("S01"), pid("S01"), pid("S02")]
+    assert list(linked.tables) == ["posts", "attendance"]
+
+
+def test_a_links_table_that_breaks_its_schema_names_every_fault():
+    from evalkit.linking import _check_links
+
+    links = link({"attendance": attendance(("Jane Smith",), ("Ann Lee",))}).links
+    _check_links(links)  # a valid table passes
+    broken = links.copy()
+    broken.loc[1, "score"] = 120.0
+    broken.loc[0, "status"] = "maybe"
+    with pytest.raises(schemas.TableValidationError) as raised:
+        _check_links(broken)
+    faults = raised.value.failures
+    assert sorted(zip(faults["column"], faults["row"], faults["value"])) == [("score", 1, 120.0), ("status", 0, "maybe")]

@@ -7,10 +7,12 @@ readers' fast lanes and files that need their general lanes (blank lines, a dupl
 tweet, a day given twice), a file that fails and a row that is quarantined.
 """
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 
@@ -245,3 +247,58 @@ def test_a_file_outcome_crosses_between_processes_unchanged(programme):
             assert back.quarantined is None
         else:
             pd.testing.assert_frame_equal(back.quarantined, outcome.quarantined)
+
+
+# --------------------------------------------------------------------------- metrics given by two files
+
+def _metrics_file(account: str, days: list, metric: str, values: list, platform: str = "x"):
+    table = pa.table({
+        "platform": pa.array([platform] * len(days)).dictionary_encode(),
+        "account": pa.array([account] * len(days)).dictionary_encode(),
+        "date": pa.array([None if d is None else dt.date(2024, 1, d) for d in days], type=pa.date32()),
+        "metric": pa.array([metric] * len(days)).dictionary_encode(),
+        "value": pa.array(values, type=pa.float64()),
+    })
+    return pipeline._FileOutcome(pipeline.FileResult("p", f"p/metrics/{account}-{metric}-{days[0]}.csv", "x", "read"),
+                                 tables={"metrics": table}, accounts=frozenset({(platform, account)}))
+
+
+def _unique(files):
+    stacked = pa.concat_tables([f.tables["metrics"] for f in files])
+    return pipeline._unique_metrics_across(stacked, [pipeline._reach(f) for f in files])
+
+
+def test_a_value_another_file_already_gave_is_left_out():
+    files = [
+        _metrics_file("a", [1, 2, 3], "impressions", [1.0, 2.0, 3.0]),
+        _metrics_file("a", [3, 4], "impressions", [30.0, 40.0]),      # 3 January again: left out
+        _metrics_file("a", [1, 2, 3], "likes", [5.0, 6.0, 7.0]),       # same days, another metric
+        _metrics_file("b", [1, 2, 3], "impressions", [8.0, 9.0, 10.0]),  # another account
+        _metrics_file("a", [4], "impressions", [400.0], platform="facebook"),  # another platform
+    ]
+    kept, dropped = _unique(files)
+    assert dropped == 1
+    assert kept.column("value").to_pylist() == [1.0, 2.0, 3.0, 40.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 400.0]
+
+
+def test_files_that_cannot_repeat_each_other_are_not_searched():
+    files = [
+        _metrics_file("a", [1, 2, 3], "impressions", [1.0, 2.0, 3.0]),
+        _metrics_file("a", [4, 5], "impressions", [4.0, 5.0]),   # the same account, later days
+        _metrics_file("a", [1, 2, 3], "likes", [6.0, 7.0, 8.0]),  # the same days, another metric
+    ]
+    stacked = pa.concat_tables([f.tables["metrics"] for f in files])
+    kept, dropped = pipeline._unique_metrics_across(stacked, [pipeline._reach(f) for f in files])
+    assert dropped == 0 and kept is stacked
+    assert not pipeline._overlap(pipeline._reach(files[0]), pipeline._reach(files[1]))
+    assert not pipeline._overlap(pipeline._reach(files[0]), pipeline._reach(files[2]))
+
+
+def test_a_file_with_a_missing_day_is_compared_with_every_day():
+    files = [
+        _metrics_file("a", [None, 9], "impressions", [1.0, 2.0]),
+        _metrics_file("a", [None], "impressions", [3.0]),   # no day twice: the second is left out
+    ]
+    assert pipeline._reach(files[0])[1:3] == (None, None)
+    kept, dropped = _unique(files)
+    assert dropped == 1 and kept.column("value").to_pylist() == [1.0, 2.0]
