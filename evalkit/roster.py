@@ -234,6 +234,25 @@ def _cell_str(value: object) -> str | None:
     return text if text.strip() else None
 
 
+def _folded_cells(raw: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each column of ``raw`` as :func:`~evalkit.clean.names.fold_text` of its cells as text
+    (:func:`_cell_str`): blank cells ``None``. All columns go through one call: a cell seen
+    in several rows or columns is read and folded once."""
+    n = len(raw)
+    cells = raw.to_numpy(dtype=object).ravel(order="F")
+    if len(cells) and pd.api.types.infer_dtype(cells, skipna=True) == "string":
+        # text cells (a CSV roster): rows find their distinct cell by hashing
+        codes, distinct = pd.factorize(cells)
+        texts = np.empty(len(distinct) + 1, dtype=object)
+        texts[:-1] = [_cell_str(value) for value in distinct]
+        texts[-1] = None
+        texts = texts[codes]
+    else:  # numbers, dates, flags from a workbook: 1 and 1.0 and True must not be taken as one
+        texts = pd.Series(cells, dtype="object").map(_cell_str).to_numpy(dtype=object)
+    folded = fold_text(pd.Series(texts, dtype="object")).to_numpy(dtype=object)
+    return {name: pd.Series(folded[i * n:(i + 1) * n], dtype="object") for i, name in enumerate(raw.columns)}
+
+
 def _roster_frame(path: Path, pilot_id: str, rows: list[list[object]], numbers: list[int]) -> pd.DataFrame:
     header_at = _header_index(rows)
     if header_at is None:
@@ -263,17 +282,20 @@ def _roster_frame(path: Path, pilot_id: str, rows: list[list[object]], numbers: 
             problems.append(InputError(path, "a value lies beyond the last named column", row=n,
                                        value=_cell_str(extra[0])))
 
+    # every named column's cells as text, folded at once (each distinct cell visited once)
+    cells_text = _folded_cells(raw)
+
     def column(name: str) -> pd.Series:
         if name not in raw.columns:
             return pd.Series([None] * len(raw), dtype="object")
-        return fold_text(raw[name].map(_cell_str))
+        return cells_text[name].copy()
 
     def fault(mask: pd.Series, name: str, problem: str, values: pd.Series) -> None:
         for position in np.flatnonzero(mask.to_numpy(dtype=bool)):
             problems.append(InputError(path, problem, row=int(source_row[position]),
                                        column=name, value=values[position]))
 
-    out = pd.DataFrame(index=raw.index)
+    out: dict[str, pd.Series] = {}  # the roster's columns, made into one frame at the end
     for name in _TEXT_COLUMNS:
         values = column(name)
         if name not in ("name", "role", "roster_id"):
@@ -326,7 +348,7 @@ def _roster_frame(path: Path, pilot_id: str, rows: list[list[object]], numbers: 
                                      if p.column in ROSTER_COLUMNS else 99))
         raise RosterError(path, problems)
 
-    out = out[list(ROSTER_COLUMNS)]
+    out = pd.DataFrame({name: out[name] for name in ROSTER_COLUMNS}, index=raw.index)
     out["pilot_id"] = pilot_id
     out["source_file"] = str(path)
     out["source_row"] = source_row

@@ -316,3 +316,32 @@ def test_read_roster_semicolon_separated_with_a_title(tmp_path):
     assert roster[["roster_id", "name", "role"]].values.tolist() == [["K1", "Lee, Ann", "officer"]]
     assert roster.loc[0, "aliases"] == ("Annie, A. Lee",)
     assert roster.loc[0, "source_row"] == 3
+
+
+# --------------------------------------------------------------------------- all columns folded at once
+
+def test_cells_repeated_across_rows_and_columns_read_as_each_column_says(tmp_path):
+    # "yes" is a flag in one column and a party in another; a padded "  Labour " folds to the
+    # same text as "Labour"; blank and n/a cells are missing
+    path = write(tmp_path, "Roster ID,Name,Role,Party,In cohort,Comparison,Notes\n"
+                           "R1,Ann Lee,officer,yes,yes,yes,  Labour \n"
+                           "R2,Bo  Li,officer,  Labour ,no,yes,Labour\n"
+                           "R3,Cy Day,officer,n/a,yes,,\n")
+    roster = read_roster(path, "p")
+    assert roster["party"].tolist() == ["yes", "Labour", None]
+    assert roster["in_cohort"].tolist() == [True, False, True]
+    assert roster["comparison"].tolist() == [True, True, False]
+    assert roster["name"].tolist() == ["Ann Lee", "Bo Li", "Cy Day"]
+    assert roster["Notes"].tolist() == ["Labour", "Labour", None]
+
+
+def test_workbook_numbers_and_flags_are_not_taken_for_one_another(tmp_path):
+    # 1, 1.0 and True are equal to Python: each must still be read as its own text
+    path = make_xlsx(tmp_path / "roster.xlsx", [
+        ["Roster ID", "Name", "Role", "Notes"],
+        ["A", "Ann Lee", "officer", 1],
+        ["B", "Bo Li", "officer", True],
+        ["C", "Cy Day", "officer", 1.0],
+        ["D", "Di Fox", "officer", 1.5],
+    ])
+    assert read_roster(path, "p")["Notes"].tolist() == ["1", "True", "1", "1.5"]

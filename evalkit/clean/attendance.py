@@ -28,6 +28,8 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .dates import AmbiguousDateOrder, decide_date_order
 
@@ -71,28 +73,37 @@ def parse_meeting_times(values: pd.Series, order: str) -> tuple[pd.Series, pd.Se
     """
     if order not in ("day-first", "month-first"):
         raise ValueError(f"order must be day-first or month-first, not {order!r}")
-    text = pd.Series(values, dtype="object").where(pd.Series(values, dtype="object").notna(), "")
-    text = text.astype(str).str.strip()
-    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    remaining = text != ""
+    given = values if isinstance(values, pd.Series) else pd.Series(values, dtype="object")
+    raw = given.to_numpy(dtype=object)
+    if len(raw) and pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        raw = pd.Series(raw, dtype="object").where(pd.notna(raw), "").astype(str).to_numpy(dtype=object)
+    # stripped text, blank for missing: the same trimming as the ``str`` dtype's ``.str.strip()``
+    text = pc.utf8_trim_whitespace(pc.fill_null(pa.array(raw, type=pa.string(), from_pandas=True), ""))
+    text = text.to_numpy(zero_copy_only=False)
+    present = text != ""
+    parsed = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    remaining = present.copy()
     # fast path: the layout of the first value still to parse, as a format parsed in C
     # (a file writes all its times alike); what that does not parse goes through the
     # general pattern below
     for _ in range(3):
-        fmt = _format_of(text[remaining].iloc[0], order) if remaining.any() else None
+        at = np.flatnonzero(remaining)
+        fmt = _format_of(text[at[0]], order) if len(at) else None
         if fmt is None:
             break
-        found = pd.to_datetime(text[remaining], format=fmt, errors="coerce")
-        hit = found.index[found.notna()]
-        if len(hit) == 0:
+        found = pd.to_datetime(text[at], format=fmt, errors="coerce").as_unit("ns").to_numpy()
+        hit = ~np.isnat(found)
+        if not hit.any():
             break
-        parsed.loc[hit] = found[hit].astype("datetime64[ns]")
-        remaining.loc[hit] = False
+        parsed[at[hit]] = found[hit]
+        remaining[at[hit]] = False
     if remaining.any():
-        slow, _ = _parse_general(text[remaining], order)
-        parsed.loc[slow.index] = slow
-    failed = (text != "") & parsed.isna()
-    return parsed, failed
+        at = np.flatnonzero(remaining)
+        slow, _ = _parse_general(pd.Series(text[at], dtype="str"), order)
+        parsed[at] = slow.to_numpy(dtype="datetime64[ns]")
+    failed = present & np.isnat(parsed)
+    return (pd.Series(parsed, index=given.index, copy=False),
+            pd.Series(failed, index=given.index, copy=False))
 
 
 _SHAPE = re.compile(r"^\d{1,2}/\d{1,2}/(?P<year>\d{2}|\d{4})(?P<sep>, | )\d{1,2}:\d{2}(?P<seconds>:\d{2})?"
@@ -152,6 +163,34 @@ def _numeric_pairs(values: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"a": parts["a"].astype(int), "b": parts["b"].astype(int)})
 
 
+def _distinct_text(values: Iterable) -> np.ndarray:
+    """The distinct present values as text, in the order first seen."""
+    given = list(values)
+    raw = np.empty(len(given), dtype=object)
+    raw[:] = given
+    raw = raw[~pd.isna(raw)]
+    if len(raw) and pd.api.types.infer_dtype(raw, skipna=False) != "string":
+        raw = pd.Series(raw, dtype="object").astype(str).to_numpy(dtype=object)
+    return pd.unique(raw) if len(raw) else raw
+
+
+def _first_numbers(distinct: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first two numbers (day and month, in either order) of each distinct text with the
+    layout of a meeting date-time that does not start with a four-digit year, and the
+    positions of those texts: what :func:`_numeric_pairs` gives, each distinct text matched
+    once."""
+    stripped = pc.utf8_trim_whitespace(pa.array(distinct, type=pa.string())).to_numpy(zero_copy_only=False) \
+        if len(distinct) else distinct
+    found = [_DATE_TIME.search(text) for text in stripped]
+    at = np.array([i for i, match in enumerate(found) if match is not None and len(match["a"]) < 4], dtype=np.int64)
+    firsts = [found[i]["a"] for i in at]
+    seconds = [found[i]["b"] for i in at]
+    if not all(text.isascii() for text in firsts + seconds):  # digits of other scripts: as the text columns read them
+        pairs = _numeric_pairs(pd.Series(distinct, dtype="object"))
+        return pairs["a"].to_numpy(dtype=np.int64), pairs["b"].to_numpy(dtype=np.int64), pairs.index.to_numpy()
+    return np.array(firsts, dtype=np.int64), np.array(seconds, dtype=np.int64), at
+
+
 def decide_file_date_order(values: Iterable, context, *, path, default: str | None = None,
                            default_reason: str = "") -> tuple[str, str]:
     """Decide day-first or month-first for one file, with the sentence that says why.
@@ -173,16 +212,18 @@ def decide_file_date_order(values: Iterable, context, *, path, default: str | No
     """
     from ..readers.base import InputError
 
-    distinct = pd.Series(pd.unique(pd.Series(list(values), dtype="object").dropna().astype(str)), dtype="object")
-    pairs = _numeric_pairs(distinct)
+    distinct = _distinct_text(values)
+    a, b, at = _first_numbers(distinct)
     # a value that is a date under neither order (a typing error) is quarantined later; it must
     # not spoil the decision for the others
-    impossible = pairs.index[((pairs["a"] > 12) & (pairs["b"] > 12)) | (pairs["a"] < 1) | (pairs["b"] < 1)]
-    distinct = distinct.drop(impossible).tolist()
-    pairs = pairs.drop(impossible)
-    if default and len(pairs) == 0:
+    impossible = ((a > 12) & (b > 12)) | (a < 1) | (b < 1)
+    keep = np.ones(len(distinct), dtype=bool)
+    keep[at[impossible]] = False
+    distinct = distinct[keep].tolist()
+    a, b = a[~impossible], b[~impossible]
+    if default and len(a) == 0:
         return default, f"the file has no numeric dates; {default_reason or 'the format writes ' + default}"
-    if len(pairs) and (pairs["a"] == pairs["b"]).all():
+    if len(a) and (a == b).all():
         return "day-first", "every date has the same day and month number, so the order does not matter"
     known = [s for s in (_session_date(s) for s in context.sessions) if s is not None]
     setting = context.date_order if context.date_order in ("day-first", "month-first") else "auto"
@@ -251,7 +292,26 @@ def person_key(names: pd.Series, emails: pd.Series) -> pd.Series:
         text = pd.Series(values, dtype="object").fillna("").astype(str)
         return text.str.replace(r"\s+", " ", regex=True).str.strip().str.lower()
 
-    return (folded(names) + "\x1f" + folded(emails)).astype("object")
+    if not (isinstance(names, pd.Series) and isinstance(emails, pd.Series) and names.index.equals(emails.index)
+            and _all_text(names) and _all_text(emails)):
+        return (folded(names) + "\x1f" + folded(emails)).astype("object")
+    # names and emails repeat (reconnects): fold each distinct text once, rows find theirs by hashing
+    both = np.concatenate([names.to_numpy(dtype=object), emails.to_numpy(dtype=object)])
+    codes, distinct = pd.factorize(both)
+    spaced = pa.array([_SPACES.sub(" ", value) for value in distinct] + [""], type=pa.string())
+    key = pc.utf8_lower(pc.utf8_trim_whitespace(spaced)).to_numpy(zero_copy_only=False)[codes]
+    n = len(names)
+    joined = np.strings.add(np.strings.add(key[:n].astype(str), "\x1f"), key[n:].astype(str)) if n else key[:0]
+    name = names.name if names.name == emails.name else None
+    return pd.Series(joined.astype(object), index=names.index, dtype="object", name=name, copy=False)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _all_text(values: pd.Series) -> bool:
+    """Whether every present value is text (then missing ones fold as empty text)."""
+    return pd.api.types.infer_dtype(values.to_numpy(dtype=object), skipna=True) in ("string", "empty")
 
 
 def exclude_waiting_room(intervals: pd.DataFrame, flag: str = "waiting_room") -> pd.DataFrame:

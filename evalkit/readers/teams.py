@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..clean.attendance import (
     close_open_intervals,
@@ -142,7 +144,7 @@ def read_cells(text: str, delimiter: str, path: Path | str) -> pd.DataFrame:
     starts = record_start_lines(text)
     if len(starts) == 0:
         return pd.DataFrame({0: pd.Series(dtype="object"), "line": pd.Series(dtype="int64")})
-    width = int(pd.Series(text.split("\n")).str.count(re.escape(delimiter)).max()) + 1
+    width = _most_delimiters(text, delimiter) + 1
     try:
         cells = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
                             na_filter=False, skip_blank_lines=False, engine="c")
@@ -151,9 +153,29 @@ def read_cells(text: str, delimiter: str, path: Path | str) -> pd.DataFrame:
     if len(cells) != len(starts):
         raise InputError(path, f"the file's structure is broken: {len(cells)} records found where its "
                          f"{len(starts)} lines imply otherwise (an unclosed quote?)")
-    cells = cells.apply(lambda column: column.str.strip()).astype("object")
-    cells["line"] = starts
-    return cells
+    # each column trimmed at once (the trimming of the ``str`` dtype's ``.str.strip()``)
+    stripped = np.empty((len(cells), width), dtype=object)
+    for position, label in enumerate(cells.columns):
+        column = pa.array(cells[label], type=pa.string(), from_pandas=True)
+        if column.null_count:  # never so with na_filter=False; kept as the missing value it was
+            stripped[:, position] = cells[label].str.strip().to_numpy(dtype=object)
+        else:
+            stripped[:, position] = pc.utf8_trim_whitespace(column).to_numpy(zero_copy_only=False)
+    out = pd.DataFrame(stripped, index=cells.index, columns=cells.columns, dtype="object", copy=False)
+    out["line"] = np.asarray(starts, dtype=np.int64)
+    return out
+
+
+def _most_delimiters(text: str, delimiter: str) -> int:
+    """The largest number of ``delimiter`` characters on one physical line of ``text``."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(delimiter) != 1 or len(delimiter.encode("utf-8")) != 1:
+        return int(pd.Series(text.split("\n")).str.count(re.escape(delimiter)).max())
+    buf = np.frombuffer(data, dtype=np.uint8)
+    # lines end at newlines (the last one at the end of the text); count delimiters before each end
+    ends = np.append(np.flatnonzero(buf == 10), len(buf))
+    before = np.searchsorted(np.flatnonzero(buf == ord(delimiter)), ends)
+    return int(np.diff(before, prepend=0).max())
 
 
 def _text(series: pd.Series) -> pd.Series:

@@ -12,6 +12,7 @@ from evalkit.clean.attendance import (
     match_session,
     merge_intervals,
     parse_meeting_times,
+    person_key,
     presence,
 )
 from evalkit.readers.base import Context, InputError
@@ -122,3 +123,143 @@ def test_people_from_connections_keeps_dtypes_and_order():
     assert fates["fate"].tolist() == ["kept", "merged", "kept", "quarantined", "kept"]
     assert fates["reason"].tolist() == [None, "same person as row 5 (merged into that row)", None,
                                         "row 8: broken", None]
+
+
+# --------------------------------------------------------------------------- whole-array paths against the row-wise ones
+#
+# parse_meeting_times, person_key and decide_file_date_order work on whole arrays (trimming
+# and folding in pyarrow, each distinct text matched once). The references below are the
+# Series-by-Series versions they replaced; on awkward input both must give the same answer.
+
+from evalkit.clean import attendance as _attendance  # noqa: E402
+
+_AWKWARD_TIMES = [
+    "3/14/23, 6:00:02 PM", "3/14/23, 6:00 PM", "03/14/2023 06:00:02 PM", "14/3/23, 18:00:02", "3/14/85, 6:00 PM",
+    "2023-03-14 18:00:02", "14.03.2023 18:00", "3/14/23 6:00 p.m.", " 3/14/23, 6:00:02 PM\t", "\u00a03/14/23, 6:00 PM",
+    "3/14/23, 6:00 PM\x1c", "13/14/23, 1:00 PM", "3/14/23, 25:00:00", "0/1/23, 10:00", "soon", "", "  ", None,
+    float("nan"), "12/6/2022, 5:58:02 PM", "6/12/22, 17:58",
+]
+
+
+def _reference_parse_meeting_times(values, order):
+    text = pd.Series(values, dtype="object").where(pd.Series(values, dtype="object").notna(), "")
+    text = text.astype(str).str.strip()
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    remaining = text != ""
+    for _ in range(3):
+        fmt = _attendance._format_of(text[remaining].iloc[0], order) if remaining.any() else None
+        if fmt is None:
+            break
+        found = pd.to_datetime(text[remaining], format=fmt, errors="coerce")
+        hit = found.index[found.notna()]
+        if len(hit) == 0:
+            break
+        parsed.loc[hit] = found[hit].astype("datetime64[ns]")
+        remaining.loc[hit] = False
+    if remaining.any():
+        slow, _ = _attendance._parse_general(text[remaining], order)
+        parsed.loc[slow.index] = slow
+    return parsed, (text != "") & parsed.isna()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(_AWKWARD_TIMES), max_size=12), st.sampled_from(["day-first", "month-first"]),
+       st.integers(0, 50))
+def test_meeting_times_match_the_row_wise_reading(texts, order, start):
+    values = pd.Series(texts, index=range(start, start + len(texts)), dtype="object", name="Join Time")
+    got = parse_meeting_times(values, order)
+    want = _reference_parse_meeting_times(values, order)
+    pd.testing.assert_series_equal(got[0], want[0])
+    pd.testing.assert_series_equal(got[1], want[1])
+
+
+def test_meeting_times_keep_the_index_and_read_two_digit_years_as_strptime_does():
+    parsed, failed = parse_meeting_times(pd.Series([" 3/14/85, 6:00 PM ", None, "3/14/23 6:00 p.m."], index=[7, 9, 4]),
+                                         "month-first")
+    assert parsed.index.tolist() == [7, 9, 4]
+    # the first value's layout is parsed in C (%y: 85 is 1985); the a.m./p.m. one by the general pattern
+    assert parsed.tolist() == [pd.Timestamp("1985-03-14 18:00"), pd.NaT, pd.Timestamp("2023-03-14 18:00")]
+    assert failed.tolist() == [False, False, False]
+    # numbers are read as their text
+    parsed, failed = parse_meeting_times(pd.Series([20230314, "3/14/23, 6:00 PM"]), "month-first")
+    assert failed.tolist() == [True, False]
+
+
+def _reference_person_key(names, emails):
+    def folded(values):
+        text = pd.Series(values, dtype="object").fillna("").astype(str)
+        return text.str.replace(r"\s+", " ", regex=True).str.strip().str.lower()
+
+    return (folded(names) + "\x1f" + folded(emails)).astype("object")
+
+
+_AWKWARD_NAMES = ["Smith,  Jane ", "smith, jane", "SMITH,\tJANE", "Jane\u00a0Smith", "Jane\x1cSmith", " ", "",
+                  None, float("nan"), "Siân O\u2019Neill", "ΣΊΣΥΦΟΣ", "J.Smith@X.gov.uk", "07700 900123"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_AWKWARD_NAMES), st.sampled_from(_AWKWARD_NAMES)), max_size=10),
+       st.integers(0, 50), st.sampled_from([("name", "email"), ("x", "x"), (None, None)]))
+def test_person_key_matches_the_row_wise_folding(pairs, start, labels):
+    index = range(start, start + len(pairs))
+    names = pd.Series([n for n, _ in pairs], index=index, dtype="object", name=labels[0])
+    emails = pd.Series([e for _, e in pairs], index=index, dtype="object", name=labels[1])
+    pd.testing.assert_series_equal(person_key(names, emails), _reference_person_key(names, emails))
+
+
+def test_person_key_of_text_columns_and_of_numbers():
+    names = pd.Series(["Smith,\u00a0 Jane", None], dtype="str", index=[3, 4])
+    emails = pd.Series([None, "J@X.UK "], dtype="str", index=[3, 4])
+    assert person_key(names, emails).tolist() == ["smith, jane\x1f", "\x1fj@x.uk"]
+    assert person_key(names, emails).index.tolist() == [3, 4]
+    # a column that is not all text is read as its text, as before (1.0 is not the same as 1)
+    assert person_key(pd.Series([1.0, 1], dtype="object"), pd.Series([None, None])).tolist() == ["1.0\x1f", "1\x1f"]
+
+
+def _reference_decide(values, context, *, path, default=None, default_reason=""):
+    distinct = pd.Series(pd.unique(pd.Series(list(values), dtype="object").dropna().astype(str)), dtype="object")
+    pairs = _attendance._numeric_pairs(distinct)
+    impossible = pairs.index[((pairs["a"] > 12) & (pairs["b"] > 12)) | (pairs["a"] < 1) | (pairs["b"] < 1)]
+    distinct = distinct.drop(impossible).tolist()
+    pairs = pairs.drop(impossible)
+    if default and len(pairs) == 0:
+        return default, f"the file has no numeric dates; {default_reason or 'the format writes ' + default}"
+    if len(pairs) and (pairs["a"] == pairs["b"]).all():
+        return "day-first", "every date has the same day and month number, so the order does not matter"
+    known = [s for s in (_attendance._session_date(s) for s in context.sessions) if s is not None]
+    setting = context.date_order if context.date_order in ("day-first", "month-first") else "auto"
+    try:
+        return _attendance.decide_date_order(distinct, setting=setting, known_dates=known)
+    except _attendance.AmbiguousDateOrder as exc:
+        if default:
+            return default, f"the file's dates fit both orders; {default_reason or 'the format writes ' + default}"
+        raise InputError(path, str(exc)) from None
+
+
+def _outcome(decide, values, context, default):
+    try:
+        return decide(values, context, path="x.csv", default=default)
+    except InputError as exc:
+        return "error", str(exc)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(_AWKWARD_TIMES + ["11/11/22, 10:00", "1/2/2025 10:00:00 AM", "١٢/٣/23, 10:00"]),
+                max_size=8),
+       st.sampled_from([None, "month-first"]),
+       st.sampled_from([Context(), Context(date_order="day-first"),
+                        Context(sessions=({"id": "w", "date": dt.date(2022, 12, 6)},))]))
+def test_date_order_matches_the_row_wise_decision(values, default, context):
+    assert _outcome(decide_file_date_order, values, context, default) == \
+        _outcome(_reference_decide, values, context, default)
+
+
+def test_date_order_skips_blanks_and_reads_other_digits_as_before():
+    order, how = decide_file_date_order([None, float("nan"), "3/14/23, 6:00 PM", "3/14/23, 6:00 PM"], Context(),
+                                        path="x.csv")
+    assert (order, how) == ("month-first", "a value has 14 in the second position ('3/14/23, 6:00 PM'), "
+                                           "so it must be the day")
+    # digits of another script are numbers too: Arabic-Indic 12/3 fits both orders
+    with pytest.raises(InputError, match="x.csv: dates such as '١٢/٣/23, 10:00' could be day-first or month-first"):
+        decide_file_date_order(["١٢/٣/23, 10:00"], Context(), path="x.csv")
+    assert decide_file_date_order(["١٢/٣/23, 10:00", "13/3/23, 10:00"], Context(), path="x.csv")[0] == "day-first"

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from evalkit import schemas
 from evalkit.programme import Session
@@ -298,3 +300,54 @@ def test_a_report_with_no_one_listed_gives_an_empty_table(tmp_path):
     assert reading.tables["attendance"].empty
     schemas.validate("attendance", reading.tables["attendance"])
     assert reading.fates["fate"].tolist() == ["skipped-structure"] * 5
+
+
+# --------------------------------------------------------------------------- read_cells against the column-by-column strip
+
+def _reference_read_cells(text, delimiter, path):
+    import io
+    import re
+
+    starts = record_start_lines(text)
+    if len(starts) == 0:
+        return pd.DataFrame({0: pd.Series(dtype="object"), "line": pd.Series(dtype="int64")})
+    width = int(pd.Series(text.split("\n")).str.count(re.escape(delimiter)).max()) + 1
+    try:
+        cells = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
+                            na_filter=False, skip_blank_lines=False, engine="c")
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(path, f"the file's rows cannot be split into cells ({exc})") from None
+    if len(cells) != len(starts):
+        raise InputError(path, f"the file's structure is broken: {len(cells)} records found where its "
+                         f"{len(starts)} lines imply otherwise (an unclosed quote?)")
+    cells = cells.apply(lambda column: column.str.strip()).astype("object")
+    cells["line"] = starts
+    return cells
+
+
+_CELLS = ["Name", " Jane  Smith ", "", "  ", "\u00a0x\u00a0", "a\x1cb\x1c", '"q\tuoted"', '"two\nlines"', '"say ""hi"""',
+          "10/3/23, 5:45:01 PM", "Ünïcode"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_CELLS), min_size=0, max_size=5), min_size=1, max_size=8),
+       st.sampled_from(["\t", ","]), st.booleans())
+@example(rows=[["Name", '"two\nlines"', "Name"]], delimiter="\t", final_newline=False)  # cells beyond the count
+def test_read_cells_matches_the_column_by_column_strip(rows, delimiter, final_newline):
+    text = "\n".join(delimiter.join(row) for row in rows) + ("\n" if final_newline else "")
+    try:
+        want = _reference_read_cells(text, delimiter, "f.csv")
+    except InputError as exc:  # a quoted line break hides cells from the count: the same error
+        with pytest.raises(InputError) as caught:
+            teams.read_cells(text, delimiter, "f.csv")
+        assert str(caught.value) == str(exc)
+        return
+    pd.testing.assert_frame_equal(teams.read_cells(text, delimiter, "f.csv"), want)
+
+
+def test_read_cells_pads_short_rows_and_trims_every_cell():
+    cells = teams.read_cells(' a \t\u00a0b\u00a0\t"c\td" \n\nlast\n', "\t", "f.csv")
+    # three tabs on the first line (one inside quotes): room for four cells
+    assert cells[[0, 1, 2, 3]].values.tolist() == [["a", "b", "c\td", ""], ["", "", "", ""], ["last", "", "", ""]]
+    assert cells["line"].tolist() == [1, 2, 3]
+    assert cells.dtypes.astype(str).tolist() == ["object"] * 4 + ["int64"]
