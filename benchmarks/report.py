@@ -2,7 +2,8 @@
 
 The floor executes, with the same kernel and the same number of parallel jobs, as many
 notebooks as the report has (one per pilot plus the cross-pilot one), each of which only
-imports pandas, matplotlib, seaborn and scipy and draws one plot. Both are measured in the
+imports pandas, matplotlib, seaborn and scipy and draws one plot; each in a kernel started
+for it and shut down after it (papermill's way), over IPC sockets as the report's kernels. Both are measured in the
 same run on the same machine; the ratio report / floor is printed (goal ≤ 1.2).
 
 The programme is cleaned before timing, so the report time is rendering only (papermill,
@@ -46,9 +47,19 @@ def floor_notebook(path: Path) -> Path:
 
 
 def _execute(source: str, target: str) -> None:
+    """Execute one floor notebook in a kernel of its own, started and shut down by papermill,
+    talking over IPC sockets as the report's kernels do (loopback TCP ports picked by kernels
+    started side by side can collide, and a kernel that cannot bind one never answers)."""
+    import tempfile
+
     import papermill
 
-    papermill.execute_notebook(source, target, kernel_name="python3", progress_bar=False, log_output=False)
+    from evalkit.report.render import _local_kernel_manager
+
+    with tempfile.TemporaryDirectory(prefix="evalkit-floor-kernel-") as sockets:
+        manager = _local_kernel_manager(sockets)(kernel_name="python3")
+        papermill.execute_notebook(source, target, kernel_name="python3", progress_bar=False, log_output=False,
+                                   km=manager)
 
 
 def floor_seconds(count: int, jobs: int, folder: Path) -> float:
