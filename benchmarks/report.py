@@ -58,8 +58,12 @@ def _execute(source: str, target: str) -> None:
 
     with tempfile.TemporaryDirectory(prefix="evalkit-floor-kernel-") as sockets:
         manager = _local_kernel_manager(sockets)(kernel_name="python3")
-        papermill.execute_notebook(source, target, kernel_name="python3", progress_bar=False, log_output=False,
-                                   km=manager)
+        try:
+            papermill.execute_notebook(source, target, kernel_name="python3", progress_bar=False,
+                                       log_output=False, km=manager)
+        finally:  # a kernel manager handed to papermill is the caller's to shut down
+            if manager.has_kernel:
+                manager.shutdown_kernel()
 
 
 def floor_seconds(count: int, jobs: int, folder: Path) -> float:
