@@ -3,8 +3,9 @@
 The floor executes, with the same kernel and the same number of parallel jobs, as many
 notebooks as the report has (one per pilot plus the cross-pilot one), each of which only
 imports pandas, matplotlib, seaborn and scipy and draws one plot; each in a kernel started
-for it and shut down after it (papermill's way), over IPC sockets as the report's kernels. Both are measured in the
-same run on the same machine; the ratio report / floor is printed (goal ≤ 1.2).
+for it and shut down after it (papermill's way), over IPC sockets as the report's kernels.
+Both are measured in the same run on the same machine; the ratio report / floor is printed
+(goal ≤ 1.2).
 
 The programme is cleaned before timing, so the report time is rendering only (papermill,
 nbconvert, the index).

@@ -652,14 +652,19 @@ def clear_store(root: Path) -> None:
             staging.unlink()
 
 
-def store_files(root: Path) -> list[Path]:
-    """Every Parquet file of a store (for hashing what a report was made from), in a
-    stable order, whatever the layout."""
+def store_files(root: Path, tables: Iterable[str] = schemas.TABLES, pilot_id: str | None = None) -> list[Path]:
+    """Every Parquet file of a store's ``tables`` (for hashing what a report was made from),
+    in a stable order, whatever the layout; with ``pilot_id``, only the files that pilot's
+    rows are in: its partitions (found by name, not by listing every pilot's parts: a
+    national store has thousands) and every one-file table."""
     found = []
-    for table in schemas.TABLES:
+    for table in tables:
         path = table_path(root, table)
-        if path.is_dir():
+        if path.is_dir() and pilot_id is None:
             found += sorted(path.rglob("*.parquet"))
+        elif path.is_dir():
+            found += sorted(path.glob("*.parquet"))  # none in a store evalkit wrote; counted if there
+            found += sorted((path / f"{PARTITION}={pilot_id}").rglob("*.parquet"))
         elif path.exists():
             found.append(path)
     return found

@@ -152,11 +152,10 @@ def input_hash(clean_dir: Path, pilot_id: str | None = None) -> str:
     """Short hash of the clean tables a report was made from (shown in its provenance): every
     file of the store, or only those holding ``pilot_id``'s rows (its partitions and every
     one-file table) for that pilot's report."""
-    from ..pipeline import store_files
-    from .results import pilot_files
+    from .. import store
 
     h = hashlib.sha256()
-    for path in (store_files(clean_dir) if pilot_id is None else pilot_files(Path(clean_dir), pilot_id)):
+    for path in store.store_files(Path(clean_dir), pilot_id=pilot_id):
         h.update(path.relative_to(clean_dir).as_posix().encode())
         _hash_file(h, path)
     return h.hexdigest()[:16]

@@ -33,7 +33,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from .. import analysis, schemas, store
+from .. import analysis, store
 from .render import code_digest as _code_digest
 
 __all__ = ["LEVELS", "COMPARISON_TABLES", "compute_levels", "compute_comparisons", "pilot_levels",
@@ -64,17 +64,8 @@ def compute_levels(tables: Mapping[str, pd.DataFrame], seed: int) -> dict[str, p
 
 
 def pilot_files(clean_dir: Path, pilot_id: str) -> list[Path]:
-    """The store files a pilot's rows are in: its partitions, and every one-file table (found
-    by name, not by listing every pilot's parts: a national store has thousands)."""
-    found = []
-    for table in schemas.TABLES:
-        path = store.table_path(clean_dir, table)
-        if path.is_dir():
-            found += sorted(path.glob("*.parquet"))  # none in a store evalkit wrote; counted if there
-            found += sorted((path / f"{store.PARTITION}={pilot_id}").rglob("*.parquet"))
-        elif path.exists():
-            found.append(path)
-    return found
+    """The store files a pilot's rows are in: its partitions, and every one-file table."""
+    return store.store_files(clean_dir, pilot_id=pilot_id)
 
 
 def _digest(clean_dir: Path, files: list[Path], *words: str) -> str:
@@ -150,14 +141,6 @@ def compute_comparisons(programme, tables: Mapping[str, pd.DataFrame]) -> dict[s
     }
 
 
-def _comparison_files(clean_dir: Path) -> list[Path]:
-    files = []
-    for name in COMPARISON_TABLES:
-        path = store.table_path(clean_dir, name)
-        files += sorted(path.rglob("*.parquet")) if path.is_dir() else [path] if path.exists() else []
-    return files
-
-
 def programme_comparisons(clean_dir: str | Path, programme, *,
                           tables: Mapping[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     """:func:`compute_comparisons` of a clean folder, loaded when kept for the same tables
@@ -170,7 +153,7 @@ def programme_comparisons(clean_dir: str | Path, programme, *,
     """
     clean_dir = Path(clean_dir)
     facts = analysis.pilot_facts(programme).to_json(orient="records", date_format="iso")
-    digest = _digest(clean_dir, _comparison_files(clean_dir), COMPARISONS, facts,
+    digest = _digest(clean_dir, store.store_files(clean_dir, COMPARISON_TABLES), COMPARISONS, facts,
                      str(int(programme.settings.seed)))
 
     def compute() -> dict[str, pd.DataFrame]:
