@@ -8,13 +8,16 @@ canonical table plus ``summary.md`` and ``review.csv``.
 
 At scale:
 
-* files are read in a pool of processes (``jobs``; a small programme is read in this
-  process, where starting workers would cost more than it saves);
-* pilots are cleaned one at a time, in programme order, while the workers read the next
-  pilot's files; each file's tables are validated where they were read, and reach this
-  process as Arrow tables (no per-row Python work, no pandas copies);
+* work is shared by a pool of processes (``jobs``; a small programme is read in this
+  process, where starting workers would cost more than it saves). With many pilots each
+  worker takes whole pilots: it reads, cleans, links and writes one pilot at a time. With
+  few, the workers share each pilot's files and this process cleans and links each pilot
+  while they read the next. Either way each file's tables are validated where they were
+  read, tables cross between processes as Arrow IPC streams (no per-row Python work, no
+  pandas copies), and pilots come back in programme order;
 * with ``out``, each pilot's tables go to the store as soon as the pilot is done (memory
-  holds about one pilot), and :attr:`CleanResult.tables` reads them back when asked.
+  holds about one pilot per process), and :attr:`CleanResult.tables` reads them back
+  when asked.
 
 The store (see :mod:`evalkit.store`): ``<out>/<table>.parquet`` is one file per table for
 a small programme (input under :data:`PARTITION_BYTES`), and a hive-partitioned folder
@@ -72,6 +75,10 @@ PARTITION_BYTES = 64 << 20
 LOOKAHEAD_PILOTS = 2
 #: at most this many files go to a worker at once
 FILES_PER_TASK = 8
+#: with at least this many pilots per worker, each worker takes whole pilots
+PILOTS_PER_WORKER = 2
+#: how many pilots per worker may be under way (taking whole pilots) at once
+PILOTS_AHEAD = 3
 
 # the columns that name a person (person tables) or an account (account tables), as
 # linking reads them
@@ -279,24 +286,21 @@ def clean_programme(path: str | Path, *, key: bytes | None = None, link: bool = 
     reviews, link_counts, quarantined = [], [], []
     counts = dict.fromkeys(schemas.TABLES, 0)
     dropped = 0
-    seen: dict[str, pa.Schema] = {}  # each table's columns so far (partitioned store)
-    with _FileReader(programme, jobs) as reader:
-        for pilot, outcomes in reader.pilots(tasks):
-            cleaned = _clean_pilot(programme, pilot, outcomes, key=key if link else None, timezone=timezone)
-            files += [o.file for o in outcomes]
-            notes += [n for n in cleaned.notes if n not in notes]
-            problems += cleaned.problems
-            dropped += cleaned.dropped
-            reviews.append(cleaned.review)
-            link_counts.append(cleaned.link_counts)
-            quarantined.append(cleaned.quarantined)
-            for name, table in cleaned.tables.items():
-                counts[name] += table.num_rows
-                if root is None or layout != "partitioned":
-                    memory[name].append((pilot.id, table))
-            if root is not None and layout == "partitioned":  # written now: memory holds one pilot
-                store.write_parts(root, pilot.id, _widened(cleaned.tables, seen), threads=jobs)
-            del cleaned, outcomes
+    plan = _Plan(key if link else None, root if layout == "partitioned" else None)
+    with _FileReader(programme, jobs, plan) as reader:
+        for pilot, done in reader.cleaned(tasks):
+            files += done.files
+            notes += [n for n in done.notes if n not in notes]
+            problems += done.problems
+            dropped += done.dropped
+            reviews.append(done.review)
+            link_counts.append(done.link_counts)
+            quarantined.append(done.quarantined)
+            for name, rows in done.counts.items():
+                counts[name] += rows
+            for name, table in (done.tables or {}).items():
+                memory[name].append((pilot.id, table))
+            del done
     if dropped:
         notes.insert(0, f"metrics: {dropped} value(s) for an account, day and metric already given by "
                         "another file were left out (the first file's value is kept)")
@@ -432,19 +436,28 @@ def _from_ipc(data) -> pa.Table | None:
     return pa.ipc.open_stream(data).read_all()
 
 
-#: the programme a worker reads for (set once per process)
+#: the programme a worker reads for and how it cleans a pilot (set once per process)
 _PROGRAMME: Programme | None = None
+_PLAN: _Plan | None = None
 
 
-def _start_worker(programme: Programme) -> None:
-    global _PROGRAMME
-    _PROGRAMME = programme
+def _start_worker(programme: Programme, plan: _Plan) -> None:
+    global _PROGRAMME, _PLAN
+    _PROGRAMME, _PLAN = programme, plan
 
 
 def _read_task(task: tuple[str, list[Path]]) -> list[_FileOutcome]:
     pilot_id, files = task
     pilot = _PROGRAMME.pilot(pilot_id)
     return [read_file(_PROGRAMME, pilot, file) for file in files]
+
+
+def _pilot_task(task: tuple[str, list[Path], dict[str, pa.Schema]]) -> _PilotDone:
+    """A whole pilot in a worker: its files read, then cleaned, linked and written."""
+    pilot_id, files, seen = task
+    pilot = _PROGRAMME.pilot(pilot_id)
+    outcomes = [read_file(_PROGRAMME, pilot, file) for file in files]
+    return _finish_pilot(_PROGRAMME, pilot, outcomes, _PLAN, seen)
 
 
 def read_file(programme: Programme, pilot: Pilot, file: Path) -> _FileOutcome:
@@ -672,28 +685,127 @@ def _quarantine(fates: pd.DataFrame, faults: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-class _FileReader:
-    """Reads a programme's files pilot by pilot: in this process (``jobs == 1``) or in a
-    pool of processes kept busy with the next pilot's files while one is cleaned."""
+@dataclass(frozen=True)
+class _Plan:
+    """What cleaning a pilot needs besides its files: the pseudonym key (``None``: no
+    linking) and the partitioned store the pilot's tables are written to (``None``: they
+    are kept, for a store of one file per table or a result held in memory)."""
 
-    def __init__(self, programme: Programme, jobs: int):
+    key: bytes | None
+    root: Path | None
+
+
+@dataclass
+class _PilotDone:
+    """One pilot cleaned: what the run keeps of it (its tables only when they are not
+    already written to the store)."""
+
+    files: list[FileResult]
+    tables: dict[str, pa.Table] | None
+    counts: dict[str, int]
+    #: the schema of each table part written (to widen the parts written after it)
+    schemas: dict[str, pa.Schema]
+    review: pd.DataFrame
+    link_counts: pd.DataFrame
+    quarantined: pd.DataFrame
+    problems: list[str]
+    notes: list[str]
+    dropped: int
+
+    def __getstate__(self) -> dict:
+        """Tables cross between processes as Arrow IPC streams (see :class:`_FileOutcome`)."""
+        state = dict(self.__dict__)
+        if self.tables is not None:
+            state["tables"] = {name: _to_ipc(table) for name, table in self.tables.items()}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state["tables"] is not None:
+            state["tables"] = {name: _from_ipc(table) for name, table in state["tables"].items()}
+        self.__dict__.update(state)
+
+
+def _finish_pilot(programme: Programme, pilot: Pilot, outcomes: list[_FileOutcome], plan: _Plan,
+                  seen: dict[str, pa.Schema], threads: int = 1) -> _PilotDone:
+    """Clean one pilot from its files' outcomes and, with a partitioned store, write its
+    tables there (widened to the columns in ``seen``, which grows by the columns they bring)."""
+    cleaned = _clean_pilot(programme, pilot, outcomes, key=plan.key, timezone=programme.settings.timezone)
+    tables = cleaned.tables
+    counts = {name: table.num_rows for name, table in tables.items()}
+    written: dict[str, pa.Schema] = {}
+    if plan.root is not None:
+        tables = _widened(tables, seen)
+        store.write_parts(plan.root, pilot.id, tables, threads=threads)
+        written = {name: table.schema for name, table in tables.items()}
+        tables = None
+    return _PilotDone([o.file for o in outcomes], tables, counts, written, cleaned.review, cleaned.link_counts,
+                      cleaned.quarantined, cleaned.problems, cleaned.notes, cleaned.dropped)
+
+
+class _FileReader:
+    """Reads and cleans a programme's pilots, giving them back in programme order.
+
+    * ``jobs == 1``: everything in this process.
+    * A programme of many pilots (at least :data:`PILOTS_PER_WORKER` per worker): each
+      worker process takes whole pilots, reading, cleaning, linking and writing each one,
+      so that all of the work runs on every core and no table crosses between processes
+      when the store is partitioned.
+    * Fewer pilots: the workers share each pilot's files (a few files a task), and this
+      process cleans, links and writes each pilot while they read the next ones.
+    """
+
+    def __init__(self, programme: Programme, jobs: int, plan: _Plan):
         self.programme = programme
         self.jobs = jobs
+        self.plan = plan
         self.pool = None
+        #: the columns of every table part written so far (see :func:`_widened`)
+        self.seen: dict[str, pa.Schema] = {}
 
     def __enter__(self) -> "_FileReader":
         if self.jobs > 1:
             self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(),
-                                            initializer=_start_worker, initargs=(self.programme,))
+                                            initializer=_start_worker, initargs=(self.programme, self.plan))
         return self
 
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def pilots(self, tasks: dict[str, list[Path]]) -> Iterator[tuple[Pilot, list[_FileOutcome]]]:
-        """Each pilot (programme order) with the outcomes of its files (file order)."""
+    def cleaned(self, tasks: dict[str, list[Path]]) -> Iterator[tuple[Pilot, _PilotDone]]:
+        """Each pilot (programme order), cleaned."""
         pilots = [self.programme.pilot(pilot_id) for pilot_id in tasks]
+        if self.pool is not None and len(pilots) >= PILOTS_PER_WORKER * self.jobs:
+            yield from self._whole_pilots(pilots, tasks)
+            return
+        for pilot, outcomes in self._read(pilots, tasks):
+            yield pilot, _finish_pilot(self.programme, pilot, outcomes, self.plan, self.seen, threads=self.jobs)
+
+    def _whole_pilots(self, pilots: list[Pilot], tasks: dict[str, list[Path]]):
+        """Pilots cleaned in the workers, a bounded number ahead of the one given back (each
+        is sent the columns written so far, so most parts are written widened already)."""
+        waiting: deque = deque()
+        upcoming = iter(pilots)
+
+        def submit(pilot: Pilot) -> None:
+            waiting.append((pilot, self.pool.submit(_pilot_task, (pilot.id, tasks[pilot.id], dict(self.seen)))))
+
+        for pilot in upcoming:
+            submit(pilot)
+            if len(waiting) >= PILOTS_AHEAD * self.jobs:
+                break
+        while waiting:
+            pilot, future = waiting.popleft()
+            done = future.result()
+            for name, schema in done.schemas.items():
+                self.seen[name] = store.unified_schema([self.seen[name], schema], name) if name in self.seen else schema
+            following = next(upcoming, None)
+            if following is not None:
+                submit(following)
+            yield pilot, done
+
+    def _read(self, pilots: list[Pilot], tasks: dict[str, list[Path]]) -> Iterator[tuple[Pilot, list[_FileOutcome]]]:
+        """Each pilot with the outcomes of its files (file order)."""
         if self.pool is None:
             for pilot in pilots:
                 yield pilot, [read_file(self.programme, pilot, f) for f in tasks[pilot.id]]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 
 from conftest import SAMPLE, SAMPLE_KEY
@@ -116,6 +117,28 @@ def test_the_programme_exercises_what_it_should(serial):
 def test_parallel_and_serial_cleaning_give_identical_tables(programme, serial):
     parallel = clean_programme(programme, key=KEY, jobs=2)
     _same_run(serial, parallel)
+
+
+@pytest.mark.parametrize("layout", [None, "file", "partitioned"])
+def test_workers_taking_whole_pilots_give_identical_tables(programme, serial, tmp_path, monkeypatch, layout):
+    """With many pilots each worker reads, cleans, links and writes whole pilots; held in
+    memory, in one file per table or partitioned, the run is the one made in one process,
+    and every part of a partitioned table has the same columns."""
+    monkeypatch.setattr(pipeline, "PILOTS_PER_WORKER", 1)  # three pilots are "many" for two workers
+    monkeypatch.setattr(pipeline, "PILOTS_AHEAD", 1)  # the next pilots wait for the first
+    here = []  # pilots finished in this process (none: the workers finish them)
+    real = pipeline._finish_pilot
+    monkeypatch.setattr(pipeline, "_finish_pilot", lambda *args, **kw: here.append(args[1].id) or real(*args, **kw))
+    out = None if layout is None else tmp_path / "clean"
+    result = clean_programme(programme, key=KEY, jobs=2, out=out, layout=layout)
+    _same_run(serial, result)
+    assert here == []
+    if out is not None:
+        assert (out / "summary.md").read_text() == pipeline.summary_markdown(serial)
+    if layout == "partitioned":
+        for name in schemas.TABLES:
+            parts = sorted((out / f"{name}.parquet").rglob("*.parquet"))
+            assert len({str(pq.read_schema(part).remove_metadata()) for part in parts}) <= 1, name
 
 
 def test_the_memory_bounded_route_gives_the_same_tables(serial, stored):
