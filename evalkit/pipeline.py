@@ -330,6 +330,9 @@ def _widened(tables: dict[str, pa.Table], seen: dict[str, pa.Schema]) -> dict[st
     rewrites only the parts written before that."""
     out = {}
     for name, table in tables.items():
+        if name in seen and table.schema.equals(seen[name]):
+            out[name] = table
+            continue
         schema = store.unified_schema([seen[name], table.schema], name) if name in seen else table.schema
         seen[name] = schema
         out[name] = table if table.schema.equals(schema) else store.conform_arrow(table, schema)

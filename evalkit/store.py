@@ -332,9 +332,12 @@ def unified_schema(parts: Iterable[pa.Schema], table: str | None = None) -> pa.S
     """One schema for tables of the same canonical table: contract columns first (their
     fixed types), then every extra column in order of first appearance; an extra column
     typed differently in different parts is text."""
-    parts = list(parts)
-    fields: dict[str, pa.DataType] = {}
+    distinct: list[pa.Schema] = []  # a pilot's files mostly share one schema: each is looked at once
     for schema in parts:
+        if not any(schema.equals(known) for known in distinct):
+            distinct.append(schema)
+    fields: dict[str, pa.DataType] = {}
+    for schema in distinct:
         for field in schema:
             known = fields.get(field.name)
             if known is None or pa.types.is_null(known):
