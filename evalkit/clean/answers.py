@@ -33,7 +33,7 @@ import pandas as pd
 from .. import scales, schemas
 from ..readers.base import Context, conform, fates_frame
 
-__all__ = ["SurveyRecords", "survey_tables", "mapped_question"]
+__all__ = ["SurveyColumns", "SurveyRecords", "long_frame", "mapped_question", "survey_columns", "survey_tables"]
 
 
 @dataclass
@@ -61,6 +61,18 @@ class SurveyRecords:
     question_text: dict = field(default_factory=dict)
 
 
+@dataclass
+class SurveyColumns:
+    """What :func:`survey_columns` gives: the ``responses`` and ``comments`` rows as
+    columns (contract column → numpy array, plus ``record``, each row's record position;
+    ``None`` for a table with no rows) and each record's fate (``source_row``, ``fate``,
+    ``reason``, records in order)."""
+
+    responses: dict | None
+    comments: dict | None
+    fates: dict
+
+
 def mapped_question(question: str, context: Context) -> tuple[str | None, str | None, str | None, dict]:
     """``(item_id, scale, wave, aliases)`` for an exported question, through the item map."""
     if context.item_for_question is not None:
@@ -84,6 +96,22 @@ def survey_tables(records: SurveyRecords, context: Context, source_file: str,
     All answers are handled in one long pass (question by question over one array of
     cells, each distinct cell worked out once); text columns come back as ``object``
     with ``None`` for missing.
+    """
+    found = survey_columns(records, context, source_file, notes)
+    fates = fates_frame(source_file, found.fates["source_row"], found.fates["fate"], "responses",
+                        found.fates["reason"], context.pilot_id)
+    return long_frame("responses", found.responses), long_frame("comments", found.comments), fates
+
+
+def survey_columns(records: SurveyRecords, context: Context, source_file: str,
+                   notes: list[str] | None = None) -> SurveyColumns:
+    """:func:`survey_tables` as columns (numpy arrays), before any frame is made: the same
+    rows, values, fates and notes. Readers that hand the tables on as Arrow start here.
+
+    >>> records = SurveyRecords(answers=pd.DataFrame({"Q1": ["Agree", None]}), source_row=pd.Series([2, 3]))
+    >>> found = survey_columns(records, Context(), "f.csv")
+    >>> found.responses["label"].tolist(), found.responses["record"].tolist(), found.fates["fate"].tolist()
+    (['Agree'], [0], ['kept', 'kept'])
     """
     notes = notes if notes is not None else []
     answers = records.answers
@@ -155,8 +183,8 @@ def survey_tables(records: SurveyRecords, context: Context, source_file: str,
         answered["responses"].append((positions[~unknown], item_id, question, wave,
                                       {"value": value_of[chosen], "label": label_of[chosen], "scale": scale}))
 
-    responses = _long_table("responses", answered["responses"], base, rows, context.pilot_id, source_file)
-    comments = _long_table("comments", answered["comments"], base, rows, context.pilot_id, source_file)
+    responses = _long_columns("responses", answered["responses"], base, rows, context.pilot_id, source_file)
+    comments = _long_columns("comments", answered["comments"], base, rows, context.pilot_id, source_file)
 
     fate = np.full(n, "kept", dtype=object)
     reason = np.full(n, None, dtype=object)
@@ -167,8 +195,7 @@ def survey_tables(records: SurveyRecords, context: Context, source_file: str,
         position = answers.index.get_loc(label)
         fate[position] = settled_fate
         reason[position] = settled_reason
-    fates = fates_frame(source_file, rows, fate, "responses", reason, context.pilot_id)
-    return responses, comments, fates
+    return SurveyColumns(responses, comments, {"source_row": rows, "fate": fate, "reason": reason})
 
 
 def distinct_cells(cells: np.ndarray) -> tuple[np.ndarray, list]:
@@ -202,11 +229,13 @@ def _alias_key(aliases: dict | None) -> tuple:
     return tuple(sorted(((str(a), repr(t)) for a, t in (aliases or {}).items())))
 
 
-def _long_table(table: str, parts: list, base: dict, rows: np.ndarray, pilot_id, source_file: str) -> pd.DataFrame:
-    """``responses`` or ``comments`` from the answered cells of each question, in question
-    order, records in file order within a question."""
+def _long_columns(table: str, parts: list, base: dict, rows: np.ndarray, pilot_id, source_file: str) -> dict | None:
+    """The columns of ``responses`` or ``comments`` from the answered cells of each
+    question, in question order, records in file order within a question (``None`` when
+    no cell was answered). ``record`` holds each row's record position; ``submitted_at``
+    the records' times as given."""
     if not parts:
-        return conform(table, pd.DataFrame())
+        return None
     at = np.concatenate([p[0] for p in parts])
     k = len(at)
 
@@ -224,9 +253,10 @@ def _long_table(table: str, parts: list, base: dict, rows: np.ndarray, pilot_id,
     if override.any():
         wave[override] = each(3)[override]
     columns = {
+        "record": at,
         "pilot_id": spread(pilot_id),
         "source_file": spread(source_file),
-        "source_row": pd.array(rows[at], dtype="Int64"),
+        "source_row": rows[at],
         "respondent_id": base["respondent_id"][at],
         "participant_id": spread(None),
         "source_name": base["source_name"][at],
@@ -243,6 +273,29 @@ def _long_table(table: str, parts: list, base: dict, rows: np.ndarray, pilot_id,
         columns["scale"] = np.concatenate([np.full(len(p[0]), p[4]["scale"], dtype=object) for p in parts])
     else:
         columns["text"] = np.concatenate([p[4]["text"] for p in parts])
-    return pd.DataFrame({c: columns[c] if c in ("source_row", "value") else
-                         pd.Series(columns[c], dtype="object", copy=False) for c in schemas.columns(table)},
-                        copy=False)
+    return columns
+
+
+def long_frame(table: str, columns: dict | None, submitted_at=None) -> pd.DataFrame:
+    """``responses`` or ``comments`` as a frame, from :func:`survey_columns`' columns of
+    that table: text as ``object`` (``None`` for missing), ``source_row`` as ``Int64``.
+    ``submitted_at`` replaces the records' times (e.g. once made time-zone aware).
+
+    >>> records = SurveyRecords(answers=pd.DataFrame({"Q1": ["Agree", "SA"]}), source_row=pd.Series([2, 3]))
+    >>> long_frame("responses", survey_columns(records, Context(), "f.csv").responses)["value"].tolist()
+    [4.0, 5.0]
+    """
+    if columns is None:
+        return conform(table, pd.DataFrame())
+    given = dict(columns)
+    if submitted_at is not None:
+        given["submitted_at"] = submitted_at
+    out = {}
+    for c in schemas.columns(table):
+        if c == "source_row":
+            out[c] = pd.array(given[c], dtype="Int64")
+        elif c == "value" or (c == "submitted_at" and submitted_at is not None):
+            out[c] = given[c]
+        else:
+            out[c] = pd.Series(given[c], dtype="object", copy=False)
+    return pd.DataFrame(out, copy=False)

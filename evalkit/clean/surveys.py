@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from .. import schemas
-from ..readers.base import Context, Reading, fates_frame
+from ..readers.base import ArrowReading, Context, Reading, fates_frame
 from ..scales import key
-from .answers import SurveyRecords, distinct_cells, survey_tables
+from .answers import SurveyColumns, SurveyRecords, distinct_cells, long_frame, survey_columns
 from .dates import localise
 
 __all__ = [
@@ -192,16 +192,30 @@ def parse_naive(values: pd.Series, formats: Sequence[str]) -> tuple[pd.Series, p
     >>> times.iloc[0], failed.tolist()
     (Timestamp('2013-10-16 20:24:52'), [False, True, False])
     """
-    text = values.astype("object").map(lambda v: v.strip() if isinstance(v, str) else v)
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
-    for fmt in formats:
-        todo = parsed.isna() & text.notna()
+    text = _stripped_cells(values.to_numpy(dtype=object))
+    present = ~pd.isna(text)
+    parsed = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[s]")
+    todo = present
+    for fmt in formats:  # each format tries the values no earlier format fitted
         if not todo.any():
             break
-        attempt = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        parsed[todo] = attempt.astype("datetime64[s]")
-    failed = text.notna() & (text != "") & parsed.isna()
-    return parsed, failed
+        attempt = pd.to_datetime(pd.Series(text[todo], dtype="object"), format=fmt, errors="coerce")
+        parsed[todo] = attempt.astype("datetime64[s]").to_numpy()
+        todo = present & np.isnat(parsed)
+    failed = present & (text != "") & np.isnat(parsed)
+    return (pd.Series(parsed, index=values.index, copy=False),
+            pd.Series(failed, index=values.index, dtype=bool, copy=False))
+
+
+def _stripped_cells(cells: np.ndarray) -> np.ndarray:
+    """Text cells with spacing at the ends removed (each distinct text once); other cells
+    as they are."""
+    out = cells.copy()
+    is_text = np.fromiter((isinstance(v, str) for v in cells), dtype=bool, count=len(cells))
+    if is_text.any():
+        codes, distinct = pd.factorize(cells[is_text])
+        out[is_text] = np.array([v.strip() for v in distinct], dtype=object)[codes]
+    return out
 
 
 def excel_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -333,14 +347,17 @@ def join_choices(ticked: pd.DataFrame, separator: str = CHOICE_SEPARATOR) -> pd.
     >>> join_choices(ticked).tolist()
     ['Facebook; X', 'X', None]
     """
-    parts = pd.Series([""] * len(ticked), index=ticked.index, dtype="object")
+    n = len(ticked)
+    parts = np.full(n, "", dtype=object)
     for column in ticked.columns:
-        cells = ticked[column].astype("object")
-        present = ~blank(cells)
-        text = cells.where(present, "").map(lambda v: str(v).strip())
-        glue = np.where((parts != "") & present, separator, "")
-        parts = parts + pd.Series(glue, index=ticked.index, dtype="object") + text
-    return _with_none(parts.where(parts != "", None))
+        cells = ticked[column].to_numpy(dtype=object)
+        codes, distinct = distinct_cells(cells)
+        written = np.array([str(v).strip() for v in distinct] + [""], dtype=object)  # code -1 (missing) last
+        present = ~blank_cells(cells)
+        text = np.where(present, written[codes], "").astype(object)
+        glue = np.where((parts != "") & present, separator, "").astype(object)
+        parts = parts + glue + text
+    return pd.Series(np.where(parts != "", parts, None), index=ticked.index, dtype="object")
 
 
 def tidy_choice_lists(values: pd.Series, separator: str = CHOICE_SEPARATOR) -> pd.Series:
@@ -481,25 +498,184 @@ def survey_reading(path: Path, context: Context, format: str, records: SurveyRec
     -------
     Reading
         ``tables`` holds ``responses`` and ``comments`` (``submitted_at`` in the context's
-        time zone); ``fates`` one row per record, ordered by ``source_row``.
+        time zone); ``fates`` one row per record, ordered by ``source_row``. The same
+        tables are held as Arrow tables with the clean store's types
+        (:attr:`~evalkit.readers.base.Reading.arrow`); the pandas frames are made when
+        first used.
+
+    Raises
+    ------
+    evalkit.schemas.TableValidationError
+        When a row breaks its table's schema (every fault listed).
     """
     source_file = context.source_file or Path(path).name
-    responses, comments, record_fates = survey_tables(records, context, source_file, notes)
-    skipped = fates_frame(source_file, structure["source_row"].to_numpy(dtype=np.int64),
-                          "skipped-structure", None, structure["reason"].tolist(), context.pilot_id)
-    fates = pd.concat([skipped, record_fates], ignore_index=True)
-    fates = fates.sort_values("source_row", kind="stable").reset_index(drop=True)
-    for table in (responses, comments):
-        table["submitted_at"] = local_times(table["submitted_at"], context.timezone)
-        for column in table.columns:
-            if pd.api.types.is_string_dtype(table[column]) and table[column].dtype != object:
-                table[column] = _with_none(table[column])
-    tables = {"responses": _valid("responses", responses), "comments": _valid("comments", comments)}
-    _valid("row_fates", fates)
+    timezone = context.timezone
+    found = survey_columns(records, context, source_file, notes)
+    fates = _sorted_fates(structure, found.fates)
+    frames = _SurveyFrames(found, timezone, records.submitted_at)
+    arrow = {}
+    for table in ("responses", "comments"):
+        columns = getattr(found, table)
+        if columns is None:
+            continue  # no rows: nothing to check (the empty table meets its schema)
+        data = _arrow_long(table, columns, frames.times(table), context.pilot_id, timezone)
+        if data is None or _suspect(table, data):  # pandera words any fault, as ever
+            _valid(table, frames[table])
+        if data is not None:
+            arrow[table] = data
+    arrow["row_fates"] = _arrow_fates(fates, source_file, context.pilot_id)
+    if _suspect("row_fates", arrow["row_fates"]):
+        _valid("row_fates", fates_frame(source_file, fates["source_row"], fates["fate"], fates["table"],
+                                        fates["reason"], context.pilot_id))
     merged = int((fates["fate"] == "merged").sum())
     if merged:
         notes.append(f"{merged} repeated submission(s) merged into the first copy")
-    return Reading(Path(path), format, tables, fates, notes, meta or {})
+    return ArrowReading(Path(path), format, frames, None, notes, meta or {}, arrow)
+
+
+def _sorted_fates(structure: pd.DataFrame, records: dict) -> dict:
+    """The file's fates as columns: structural records (``skipped-structure``) and data
+    records together, ordered by ``source_row`` (structure first on a tie)."""
+    skipped = structure["source_row"].to_numpy(dtype=np.int64)
+    k, n = len(skipped), len(records["source_row"])
+    rows = np.concatenate([skipped, np.asarray(records["source_row"], dtype=np.int64)])
+    order = np.argsort(rows, kind="stable")
+
+    def stacked(structural, data) -> np.ndarray:
+        return np.concatenate([np.asarray(structural, dtype=object), np.asarray(data, dtype=object)])[order]
+
+    return {
+        "source_row": rows[order],
+        "fate": stacked(np.full(k, "skipped-structure", dtype=object), records["fate"]),
+        "table": stacked(np.full(k, None, dtype=object), np.full(n, "responses", dtype=object)),
+        "reason": stacked(structure["reason"].to_numpy(dtype=object), records["reason"]),
+    }
+
+
+def _record_times(submitted_at: pd.Series | None, positions: np.ndarray, timezone: str) -> pd.Series | None:
+    """:func:`local_times` of the records at ``positions``, taken straight from a column of
+    times (naive or aware) with none missing; ``None`` for any other column."""
+    if submitted_at is None or len(positions) == 0:
+        return None
+    dtype = submitted_at.dtype
+    if not (isinstance(dtype, pd.DatetimeTZDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "M")):
+        return None
+    chosen = pd.Series(submitted_at.array[positions], copy=False)
+    if chosen.isna().any():
+        return None
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return chosen.dt.tz_convert(timezone).astype(f"datetime64[ns, {timezone}]")
+    return localise(chosen, timezone).astype(f"datetime64[ns, {timezone}]")
+
+
+class _SurveyFrames(Mapping):
+    """``responses`` and ``comments`` of one file as pandas frames (``submitted_at`` in the
+    context's time zone), each made when first asked for."""
+
+    def __init__(self, found: SurveyColumns, timezone: str, submitted_at: pd.Series | None = None):
+        self._found = found
+        self._timezone = timezone
+        self._submitted_at = submitted_at
+        self._times: dict[str, pd.Series] = {}
+        self._made: dict[str, pd.DataFrame] = {}
+
+    def times(self, table: str) -> pd.Series:
+        """The rows' submission times, tz-aware; each record's time worked out once."""
+        if table not in self._times:
+            columns = getattr(self._found, table)
+            record = columns["record"]
+            _, first, back = np.unique(record, return_index=True, return_inverse=True)
+            once = _record_times(self._submitted_at, record[first], self._timezone)
+            if once is None:
+                once = local_times(pd.Series(columns["submitted_at"][first], dtype="object"), self._timezone)
+            self._times[table] = pd.Series(once.array[back.reshape(len(record))], copy=False)
+        return self._times[table]
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        if table not in ("responses", "comments"):
+            raise KeyError(table)
+        if table not in self._made:
+            columns = getattr(self._found, table)
+            if columns is None:
+                frame = long_frame(table, None)
+                frame["submitted_at"] = local_times(frame["submitted_at"], self._timezone)
+            else:
+                frame = long_frame(table, columns, self.times(table))
+            self._made[table] = frame
+        return self._made[table]
+
+    def __iter__(self):
+        return iter(("responses", "comments"))
+
+    def __len__(self) -> int:
+        return 2
+
+
+def _text_arrow(cells: np.ndarray):
+    """Text cells as an Arrow string array; ``None`` when a cell is not text."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(cells, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _arrow_long(table: str, columns: dict, times: pd.Series, pilot_id, timezone: str):
+    """``responses`` or ``comments`` as an Arrow table with the clean store's types; ``None``
+    when a text column holds something that is not text (the frame then goes the slow way)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..store import arrow_schema
+
+    schema = arrow_schema(table, timezone)
+    n = len(columns["record"])
+    arrays = []
+    for field in schema:
+        name = field.name
+        if name == "pilot_id":
+            array = pa.repeat(pa.scalar(pilot_id, pa.string()), n)
+        elif name == "source_row":
+            array = pa.array(np.asarray(columns[name], dtype=np.int64), type=pa.int64())
+        elif name == "value":
+            array = pa.array(np.asarray(columns[name], dtype=float), type=pa.float64(), from_pandas=True)
+        elif name == "submitted_at":
+            array = pa.nulls(n, field.type) if times.isna().all() else \
+                pc.cast(pa.array(times.dt.tz_convert(timezone)), field.type, safe=False)
+        else:
+            array = _text_arrow(columns[name])
+            if array is None:
+                return None
+        arrays.append(array)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _arrow_fates(fates: dict, source_file: str, pilot_id):
+    """``row_fates`` columns (see :func:`_sorted_fates`) as an Arrow table."""
+    import pyarrow as pa
+
+    from ..store import arrow_schema
+
+    n = len(fates["source_row"])
+    arrays = {
+        "pilot_id": pa.repeat(pa.scalar(pilot_id, pa.string()), n),
+        "source_file": pa.repeat(pa.scalar(source_file, pa.string()), n),
+        "source_row": pa.array(fates["source_row"], type=pa.int64()),
+        "fate": pa.array(fates["fate"], type=pa.string()),
+        "table": pa.array(fates["table"], type=pa.string()),
+        "reason": pa.array(fates["reason"], type=pa.string()),
+    }
+    schema = arrow_schema("row_fates")
+    return pa.Table.from_arrays([arrays[f.name] for f in schema], schema=schema)
+
+
+def _suspect(table: str, data) -> bool:
+    """True when some row of ``data`` may break ``table``'s schema (see
+    :func:`evalkit.store.suspect_rows`)."""
+    from ..store import suspect_rows
+
+    return bool(suspect_rows(table, data).any())
 
 
 def _valid(table: str, frame: pd.DataFrame) -> pd.DataFrame:

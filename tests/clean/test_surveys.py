@@ -123,3 +123,106 @@ def test_repeats_compare_answers_as_written_ignoring_spacing_at_the_ends():
         10: ("merged", "row 7: the same submission as row 6 (the same response repeated)"),
     }
     assert blank_cells(np.array([[" ", 0], [None, "a"]], dtype=object)).tolist() == [[True, False], [True, False]]
+
+
+# --------------------------------------------------------------------------- awkward cells
+
+def test_parse_naive_on_messy_cells_keeps_the_index_and_says_which_failed():
+    values = pd.Series([" 10/16/2013 08:24:52 PM ", "", "  ", None, float("nan"), "13/16/2013 08:24:52 PM",
+                        "\t2/3/2024 13:05\n", "soon"], index=[7, 3, 9, 1, 0, 4, 2, 8], dtype="object")
+    times, failed = parse_naive(values, ["%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M"])
+    assert times.index.tolist() == [7, 3, 9, 1, 0, 4, 2, 8]
+    assert times.dtype == "datetime64[s]"
+    assert times[7] == pd.Timestamp("2013-10-16 20:24:52")
+    assert times[2] == pd.Timestamp("2024-02-03 13:05")        # the second format, after stripping
+    assert times[[3, 9, 1, 0, 4, 8]].isna().all()
+    # empty or spaces-only text, None and NaN are blanks, not failures; month 13 and words fail
+    assert failed.tolist() == [False, False, False, False, False, True, False, True]
+
+
+def test_choices_join_numbers_dates_and_spacing_as_written():
+    ticked = pd.DataFrame({
+        "a": [" Facebook ", 4.0, None, "  ", True],
+        "b": ["X", "", dt.datetime(2024, 1, 2), float("nan"), 0],
+        "c": [None, "\tLinkedIn\n", "Other", None, ""],
+    }, index=[10, 11, 12, 13, 14], dtype="object")
+    joined = join_choices(ticked)
+    assert joined.index.tolist() == [10, 11, 12, 13, 14]
+    assert joined.tolist() == ["Facebook; X", "4.0; LinkedIn", "2024-01-02 00:00:00; Other", None, "True; 0"]
+    assert join_choices(ticked[[]]).tolist() == [None] * 5
+
+
+def test_survey_reading_holds_the_same_tables_as_frames_and_as_arrow(tmp_path):
+    from evalkit import store
+    from evalkit.clean.answers import SurveyRecords
+    from evalkit.clean.surveys import survey_reading
+    from evalkit.readers.base import Context
+
+    records = SurveyRecords(
+        answers=pd.DataFrame({"q0": ["Agree", "SA", "Agree", "Maybe"], "q1": ["Great", None, "  ", "ok"]}),
+        source_row=pd.Series([3, 4, 6, 7]),
+        respondent_id=pd.Series(["a", "b", "c", "d"], dtype="object"),
+        submitted_at=pd.Series(pd.to_datetime(["2024-10-27 01:30", "2024-03-31 01:30", "2024-06-01 09:00",
+                                               "2024-06-01 09:05"])),
+        settled={2: ("merged", "row 6: the same submission as row 3")},
+        question_text={"q0": "Useful?", "q1": "Comments"},
+    )
+    item_map = {"Useful?": ("useful", "agreement", None, {})}
+    context = Context(pilot_id="north", item_for_question=item_map.get, source_file="s/feedback.csv")
+    structure = pd.DataFrame({"source_row": [1, 2, 5], "reason": ["header row", "blank line", "blank line"]})
+    notes: list[str] = []
+    reading = survey_reading(tmp_path / "feedback.csv", context, "google-forms", records, structure, notes)
+
+    responses = reading.tables["responses"]
+    # row 6 is merged (no rows); row 7's 'Maybe' is not on the agreement scale (quarantined answer)
+    assert responses["source_row"].tolist() == [3, 4]
+    assert responses["value"].tolist() == [4.0, 5.0]
+    assert str(responses["submitted_at"].dtype) == "datetime64[ns, Europe/London]"
+    # 01:30 on the autumn change is the first (summer) 01:30; 01:30 in the spring gap
+    # moves forward to the first time that exists, 02:00 summer time
+    assert responses["submitted_at"].tolist() == [pd.Timestamp("2024-10-27 01:30+01:00"),
+                                                  pd.Timestamp("2024-03-31 02:00+01:00")]
+    comments = reading.tables["comments"]
+    assert comments["text"].tolist() == ["Great", "ok"]
+    assert comments["source_row"].tolist() == [3, 7]
+    assert reading.fates["source_row"].tolist() == [1, 2, 3, 4, 5, 6, 7]
+    assert reading.fates["fate"].tolist() == ["skipped-structure", "skipped-structure", "kept", "kept",
+                                              "skipped-structure", "merged", "quarantined"]
+    assert notes[-1] == "1 repeated submission(s) merged into the first copy"
+    # the Arrow tables the pipeline takes are the same rows with the store's types
+    for name in ("responses", "comments"):
+        arrow = reading.arrow[name]
+        assert arrow.schema.equals(store.arrow_schema(name, "Europe/London"))
+        back = store.to_pandas(arrow, name)
+        frame = reading.tables[name]
+        expected = frame.assign(submitted_at=frame["submitted_at"].astype("datetime64[us, Europe/London]"))
+        pd.testing.assert_frame_equal(back, expected)
+    pd.testing.assert_frame_equal(store.to_pandas(reading.arrow["row_fates"], "row_fates"), reading.fates)
+
+
+def test_survey_reading_still_refuses_a_row_that_breaks_the_schema(tmp_path):
+    from evalkit import schemas
+    from evalkit.clean.answers import SurveyRecords
+    from evalkit.clean.surveys import survey_reading
+    from evalkit.readers.base import Context
+
+    records = SurveyRecords(answers=pd.DataFrame({"Useful?": ["Agree", "Agree"]}), source_row=pd.Series([2, 3]))
+    context = Context(item_for_question={"Useful?": ("useful", "agreement", "mid-way", {})}.get)
+    structure = pd.DataFrame({"source_row": [1], "reason": ["header row"]})
+    with pytest.raises(schemas.TableValidationError, match="wave"):
+        survey_reading(tmp_path / "f.csv", context, "google-forms", records, structure, [])
+
+
+def test_survey_reading_of_ids_that_are_not_text_is_refused_naming_row_and_value(tmp_path):
+    from evalkit import schemas
+    from evalkit.clean.answers import SurveyRecords
+    from evalkit.clean.surveys import survey_reading
+    from evalkit.readers.base import Context
+
+    records = SurveyRecords(answers=pd.DataFrame({"Comments": ["Great", "ok"]}), source_row=pd.Series([2, 3]),
+                            respondent_id=pd.Series(["r1", 18], dtype="object"))
+    structure = pd.DataFrame({"source_row": [1], "reason": ["header row"]})
+    with pytest.raises(schemas.TableValidationError) as raised:
+        survey_reading(tmp_path / "f.csv", Context(), "google-forms", records, structure, [])
+    faults = raised.value.failures
+    assert faults[["column", "row", "value"]].values.tolist() == [["respondent_id", 1, 18]]
