@@ -426,18 +426,32 @@ def people_from_connections(connections: pd.DataFrame, *,
     ... })
     >>> people, fates = people_from_connections(connections)
     >>> people[["source_name", "source_row", "status", "minutes_present"]]
-      source_name  source_row  status  minutes_present
+      source_name  source_row   status  minutes_present
     0  Jane Smith           5  present             40.0
     1     Visitor           8   absent              0.0
     >>> fates["fate"].tolist()
     ['kept', 'quarantined', 'merged', 'kept']
     """
     keep = list(keep)
-    rows = connections.sort_values("source_row", kind="stable").reset_index(drop=True)
-    source_row = rows["source_row"].to_numpy(dtype=np.int64)
-    bad = rows["problem"].notna().to_numpy(dtype=bool)
+    given = connections["source_row"].to_numpy(dtype=np.int64)
+    in_order = len(given) < 2 or bool((given[1:] >= given[:-1]).all())
+    # rows in file order (a stable sort); each column is taken in that order when first used
+    sorting = None if in_order else np.argsort(given, kind="stable")
+
+    def column(name: str) -> pd.Series:
+        values = connections[name]
+        values = values if sorting is None else values.take(sorting)
+        return values.reset_index(drop=True)
+
+    def array(name: str) -> np.ndarray:
+        values = connections[name].to_numpy()
+        return values if sorting is None else values[sorting]
+
+    source_row = given if sorting is None else given[sorting]
+    problem = array("problem").astype(object, copy=False)
+    bad = ~pd.isna(problem)
     usable = ~bad
-    person, persons = pd.factorize(rows["person"].to_numpy(dtype=object))
+    person, persons = pd.factorize(array("person").astype(object, copy=False))
     if (person[usable] < 0).any():
         raise ValueError("a usable connection has no person key")
 
@@ -447,51 +461,96 @@ def people_from_connections(connections: pd.DataFrame, *,
     first_of_row = np.where(usable, first[np.where(person >= 0, person, 0)], 0)
     merged = usable & (source_row != first_of_row)
     fate = np.where(bad, "quarantined", np.where(merged, "merged", "kept")).astype(object)
-    reason = rows["problem"].to_numpy(dtype=object, copy=True)
+    reason = problem.copy()
     reason[~bad] = None
     if merged.any():
         reason[merged] = np.strings.add(np.strings.add("same person as row ", first_of_row[merged].astype(str)),
                                         " (merged into that row)").astype(object)
-    fates = pd.DataFrame({"source_row": rows["source_row"].astype(int),
+    fates = pd.DataFrame({"source_row": pd.Series(source_row, dtype=int, copy=False),
                           "fate": pd.Series(fate, dtype="object", copy=False),
                           "reason": pd.Series(reason, dtype="object", copy=False)}, copy=False)
 
     # people, in the order each is first seen among the usable rows
     at = np.flatnonzero(usable)
     owner = person[at]
-    columns = ["source_row", "source_name", "source_email", *keep]
-    optional = [c for c in ("fallback_joined_at", "fallback_left_at", "declared_minutes") if c in rows.columns]
-    people = rows[columns + optional].iloc[at].groupby(owner, sort=False).first()
-    order = people.index.to_numpy()  # person codes, first seen first
-    waiting = (rows["waiting_room"].fillna(False).astype(bool).to_numpy(dtype=bool) if "waiting_room" in rows.columns
-               else np.zeros(len(rows), dtype=bool))
-    timed = usable & ~waiting & rows["joined_at"].notna().to_numpy() & rows["left_at"].notna().to_numpy()
-    joined, left, minutes, seen = _union_of_intervals(person, timed, rows["joined_at"], rows["left_at"],
-                                                      len(persons))
+    seen_first = np.zeros(len(persons), dtype=bool)
+    seen_first[owner] = True
+    codes, first_at = np.unique(owner, return_index=True)  # each person's first usable row
+    order = codes[np.argsort(first_at, kind="stable")]  # person codes, first seen first
+    first_row_of = np.full(len(persons), -1, dtype=np.int64)
+    first_row_of[codes] = at[first_at]
+    waiting = (pd.Series(array("waiting_room"), dtype="object").fillna(False).astype(bool).to_numpy(dtype=bool)
+               if "waiting_room" in connections.columns else np.zeros(len(source_row), dtype=bool))
+    joined_at, left_at = column("joined_at"), column("left_at")
+    timed = usable & ~waiting & joined_at.notna().to_numpy() & left_at.notna().to_numpy()
+    joined, left, minutes, seen = _union_of_intervals(person, timed, joined_at, left_at, len(persons))
     seen_in_meeting = seen[order]
     only_waiting = np.ones(len(persons), dtype=bool)
     only_waiting[person[at[~waiting[at]]]] = False  # a usable row outside the waiting room
     only_waiting = only_waiting[order] & ~seen_in_meeting
 
-    people.index = pd.Index(persons[order], dtype="object", name="person")
-    people["joined_at"] = joined.iloc[order].set_axis(people.index)
-    people["left_at"] = left.iloc[order].set_axis(people.index)
-    people["minutes_present"] = minutes[order]
-    if "fallback_joined_at" in people.columns:
-        people["joined_at"] = people["joined_at"].where(seen_in_meeting, people.pop("fallback_joined_at"))
-    if "fallback_left_at" in people.columns:
-        people["left_at"] = people["left_at"].where(seen_in_meeting, people.pop("fallback_left_at"))
-    if "declared_minutes" in people.columns:
-        declared = pd.to_numeric(people.pop("declared_minutes"), errors="coerce").astype("float64")
-        people["minutes_present"] = people["minutes_present"].where(seen_in_meeting, declared)
+    count = len(order)
+    # the person keys typed as a frame's index made a column types them (text as ``str``)
+    people = {"person": pd.Series(persons[order], dtype="object", copy=False).infer_objects()}
+    for name in ["source_row", "source_name", "source_email"]:
+        people[name] = _first_present(column(name), at, owner, first_row_of, order)
+    joined, left = joined.iloc[order].reset_index(drop=True), left.iloc[order].reset_index(drop=True)
+    minutes = minutes[order]
+    if "fallback_joined_at" in connections.columns:
+        joined = joined.where(seen_in_meeting, _first_present(column("fallback_joined_at"), at, owner, first_row_of,
+                                                              order))
+    if "fallback_left_at" in connections.columns:
+        left = left.where(seen_in_meeting, _first_present(column("fallback_left_at"), at, owner, first_row_of, order))
+    if "declared_minutes" in connections.columns:
+        declared = pd.to_numeric(_first_present(column("declared_minutes"), at, owner, first_row_of, order),
+                                 errors="coerce").to_numpy(dtype="float64")
+        minutes = np.where(seen_in_meeting, minutes, declared)
     if only_waiting.any():
-        people.loc[only_waiting, "minutes_present"] = 0.0
-        people.loc[only_waiting, ["joined_at", "left_at"]] = pd.NaT
-    people["status"] = np.where(only_waiting, "absent", "present")
-    people = people.reset_index().sort_values("source_row", kind="stable").reset_index(drop=True)
-    order = ["person", "source_row", "source_name", "source_email", "status", "joined_at", "left_at",
-             "minutes_present", *keep]
-    return people[order], fates
+        minutes[only_waiting] = 0.0
+        joined, left = joined.copy(), left.copy()
+        joined[only_waiting] = pd.NaT
+        left[only_waiting] = pd.NaT
+    people["status"] = pd.Series(np.where(only_waiting, "absent", "present"), dtype="str")
+    people["joined_at"] = joined
+    people["left_at"] = left
+    people["minutes_present"] = pd.Series(minutes, dtype="float64", copy=False)
+    for name in keep:
+        people[name] = _first_present(column(name), at, owner, first_row_of, order)
+    people = pd.DataFrame(people, index=pd.RangeIndex(count), copy=False)
+    rows = people["source_row"].to_numpy()
+    if len(rows) > 1 and not (rows[1:] >= rows[:-1]).all():
+        people = people.sort_values("source_row", kind="stable").reset_index(drop=True)
+    return people, fates
+
+
+def _first_present(values: pd.Series, at: np.ndarray, owner: np.ndarray, first_row_of: np.ndarray,
+                   order: np.ndarray) -> pd.Series:
+    """Per person (codes in ``order``): the first present value among their usable rows
+    (rows ``at``, owned by ``owner``), as grouping and taking the first gives it: the
+    column's dtype, an object column's missing value ``None``; numbered from 0."""
+    plain = values.dtype == object
+    cells = values.to_numpy() if plain else None
+    missing = pd.isna(cells) if plain else values.isna().to_numpy(dtype=bool)
+    if not missing[at].any():  # every usable row has a value: each person's first row
+        rows, found = first_row_of[order], None
+    else:
+        present = at[~missing[at]]
+        codes, first_at = np.unique(owner[~missing[at]], return_index=True)
+        row_of = np.full(len(first_row_of), -1, dtype=np.int64)
+        row_of[codes] = present[first_at]
+        rows = row_of[order]
+        found = rows >= 0
+        if found.all():
+            found = None
+        else:
+            rows = np.where(found, rows, 0)
+    if plain:
+        taken = cells[rows]
+        if found is not None:
+            taken[~found] = None
+        return pd.Series(taken, dtype="object", copy=False)
+    out = values.take(rows).reset_index(drop=True)
+    return out if found is None else out.where(found)
 
 
 def _union_of_intervals(person: np.ndarray, timed: np.ndarray, joined_at: pd.Series, left_at: pd.Series,
@@ -514,20 +573,30 @@ def _union_of_intervals(person: np.ndarray, timed: np.ndarray, joined_at: pd.Ser
     owner = person[at]
     order = np.lexsort((end, start, owner))
     at, start, end, owner = at[order], start[order], end[order], owner[order]
-    opens = np.ones(len(at), dtype=bool)
+    n = len(at)
+    opens = np.ones(n, dtype=bool)
     opens[1:] = owner[1:] != owner[:-1]  # each person's earliest interval
-    reach = pd.Series(end).groupby(owner, sort=False).cummax().to_numpy(dtype=np.int64)
+    # the running maximum of leave times within each person (owners ascend): ranks of the
+    # leave times, offset by owner so that one person's maximum never reaches the next's
+    by_end = np.argsort(end, kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_end] = np.arange(n, dtype=np.int64)
+    offset = owner.astype(np.int64) * n
+    reach = end[by_end[np.maximum.accumulate(offset + rank) - offset]]
     begins = opens.copy()
     begins[1:] |= start[1:] > reach[:-1]
-    closes = np.ones(len(at), dtype=bool)
+    closes = np.ones(n, dtype=bool)
     closes[:-1] = begins[1:]  # a stretch ends at the running maximum of its last interval
-    seconds = pd.Series((reach[closes] - start[begins]) / 1e9).groupby(owner[begins], sort=False).sum()
-    minutes[seconds.index.to_numpy()] = seconds.to_numpy() / 60.0
+    seconds = (reach[closes] - start[begins]) / 1e9
+    stretch_owner = owner[begins]
+    # per person, the sum of their stretches (stretches of a person are next to each other)
+    bounds = np.flatnonzero(np.r_[True, stretch_owner[1:] != stretch_owner[:-1]])
+    minutes[stretch_owner[bounds]] = np.add.reduceat(seconds, bounds) / 60.0
     seen[owner] = True
     first_row = np.full(count, -1, dtype=np.int64)
     first_row[owner[opens]] = at[opens]
     latest = np.lexsort((end, owner))  # per person, the interval ending last comes last
-    ends_group = np.ones(len(at), dtype=bool)
+    ends_group = np.ones(n, dtype=bool)
     ends_group[:-1] = owner[latest][1:] != owner[latest][:-1]
     last_row = np.full(count, -1, dtype=np.int64)
     last_row[owner[latest][ends_group]] = at[latest][ends_group]

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -263,3 +264,131 @@ def test_date_order_skips_blanks_and_reads_other_digits_as_before():
     with pytest.raises(InputError, match="x.csv: dates such as '١٢/٣/23, 10:00' could be day-first or month-first"):
         decide_file_date_order(["١٢/٣/23, 10:00"], Context(), path="x.csv")
     assert decide_file_date_order(["١٢/٣/23, 10:00", "13/3/23, 10:00"], Context(), path="x.csv")[0] == "day-first"
+
+
+# --------------------------------------------------------------------------- people from connections, row by row
+
+def _people_row_by_row(connections: pd.DataFrame) -> tuple[list, list]:
+    """What people_from_connections should give, worked out one person at a time: the
+    fates (row, fate, reason) and per person (key, row, name, email, status, joined,
+    left, minutes), in file order."""
+    rows = sorted(connections.to_dict("records"), key=lambda r: r["source_row"])
+    fates, firsts, order = [], {}, []
+    for r in rows:
+        if not pd.isna(r["problem"]):
+            fates.append((r["source_row"], "quarantined", r["problem"]))
+        elif r["person"] in firsts:
+            fates.append((r["source_row"], "merged", f"same person as row {firsts[r['person']]} (merged into that row)"))
+        else:
+            firsts[r["person"]] = r["source_row"]
+            order.append(r["person"])
+            fates.append((r["source_row"], "kept", None))
+    people = []
+    for key in order:
+        mine = [r for r in rows if r["person"] == key and r["problem"] is None]
+        first_of = lambda column: next((r[column] for r in mine if not pd.isna(r[column])), None)  # noqa: E731
+        spans = sorted((r["joined_at"], r["left_at"]) for r in mine
+                       if not r["waiting_room"] and not pd.isna(r["joined_at"]) and not pd.isna(r["left_at"]))
+        if spans:
+            seconds, (begin, end) = 0.0, spans[0]
+            for start, stop in spans[1:]:
+                if start > end:
+                    seconds += (end - begin).total_seconds()
+                    begin, end = start, stop
+                else:
+                    end = max(end, stop)
+            seconds += (end - begin).total_seconds()
+            joined, left, minutes = spans[0][0], max(stop for _, stop in spans), seconds / 60
+            status = "present"
+        elif all(r["waiting_room"] for r in mine):
+            joined, left, minutes, status = None, None, 0.0, "absent"
+        else:
+            joined, left = first_of("fallback_joined_at"), first_of("fallback_left_at")
+            declared = first_of("declared_minutes")
+            minutes, status = (float("nan") if declared is None else float(declared)), "present"
+        people.append((key, firsts[key], first_of("source_name"), first_of("source_email"), status,
+                       joined, left, minutes))
+    return fates, people
+
+
+_CONNECTION = st.tuples(
+    st.sampled_from(["ann", "bob", "cy", "dee"]),  # person
+    st.sampled_from([None, "Ann", "A. N.", "Bob "]),  # name
+    st.sampled_from([None, "a@x.gov.uk"]),  # email
+    st.integers(min_value=0, max_value=180),  # join, minutes after the base time
+    st.integers(min_value=0, max_value=180),  # length
+    st.sampled_from(["both", "no leave", "none"]),  # which times the row gives
+    st.booleans(),  # waiting room
+    st.sampled_from([None, None, None, "a bad date"]),  # problem
+    st.booleans(),  # fallback times
+    st.sampled_from([None, 45.0, 12.5]),  # declared minutes
+)
+
+
+@st.composite
+def _connections(draw):
+    drawn = draw(st.lists(_CONNECTION, min_size=1, max_size=14))
+    n = len(drawn)
+    rows = draw(st.permutations(range(2, 2 + 2 * n)))[:n]  # file order need not be the frame's order
+    base = pd.Timestamp("2024-03-31 00:30", tz="Europe/London")  # the spring clock change falls inside
+    minutes = lambda m: base + pd.Timedelta(minutes=m)  # noqa: E731
+    text = lambda values: pd.Series(values, dtype="object")  # noqa: E731
+    return pd.DataFrame({
+        "source_row": rows,
+        "person": [d[0] for d in drawn],
+        "source_name": text([d[1] for d in drawn]),
+        "source_email": text([d[2] for d in drawn]),
+        "joined_at": pd.Series([pd.NaT if d[5] == "none" else minutes(d[3]) for d in drawn], dtype="datetime64[ns, Europe/London]"),
+        "left_at": pd.Series([minutes(d[3] + d[4]) if d[5] == "both" else pd.NaT for d in drawn],
+                             dtype="datetime64[ns, Europe/London]"),
+        "waiting_room": [d[6] for d in drawn],
+        "problem": text([d[7] for d in drawn]),
+        "fallback_joined_at": pd.Series([base if d[8] else pd.NaT for d in drawn],
+                                        dtype="datetime64[ns, Europe/London]"),
+        "fallback_left_at": pd.Series([minutes(45) if d[8] else pd.NaT for d in drawn],
+                                      dtype="datetime64[ns, Europe/London]"),
+        "declared_minutes": text([d[9] for d in drawn]),
+    })
+
+
+@settings(max_examples=60, deadline=None)
+@given(_connections())
+def test_people_from_connections_matches_the_row_by_row_working(connections):
+    from evalkit.clean.attendance import people_from_connections
+
+    people, fates = people_from_connections(connections)
+    want_fates, want_people = _people_row_by_row(connections)
+    assert list(fates.itertuples(index=False, name=None)) == want_fates
+    assert fates["source_row"].dtype == "int64"
+    got = people[["person", "source_row", "source_name", "source_email", "status", "joined_at", "left_at",
+                  "minutes_present"]]
+    assert len(got) == len(want_people)
+    for row, want in zip(got.itertuples(index=False, name=None), want_people):
+        assert row[:5] == want[:5]
+        for value, expected in zip(row[5:7], want[5:7]):
+            assert (pd.isna(value) and expected is None) or value == expected
+        assert (np.isnan(row[7]) and np.isnan(want[7])) or row[7] == pytest.approx(want[7])
+
+
+def test_people_from_connections_gives_a_missing_name_as_none_and_keeps_extra_columns():
+    from evalkit.clean.attendance import people_from_connections
+
+    t = lambda s: pd.Timestamp(f"2025-01-21 {s}", tz="Europe/London")  # noqa: E731
+    connections = pd.DataFrame({
+        "source_row": [4, 3, 5],
+        "person": ["kim", "kim", "lee"],
+        "source_name": pd.Series([None, float("nan"), "Lee"], dtype="object"),
+        "source_email": pd.Series([None, None, None], dtype="object"),
+        "joined_at": [t("10:00"), t("09:00"), t("09:30")],
+        "left_at": [t("10:30"), t("09:45"), t("10:00")],
+        "guest": pd.Series([None, True, False], dtype="object"),
+        "dial_in": [False, True, False],
+        "problem": pd.Series([None, None, None], dtype="object"),
+    })
+    people, fates = people_from_connections(connections, keep=["guest", "dial_in"])
+    assert people["source_name"].tolist() == [None, "Lee"]  # kim never gave a name
+    assert people["source_row"].tolist() == [3, 5]
+    assert people["guest"].tolist() == [True, False] and people["dial_in"].tolist() == [True, False]
+    assert people["dial_in"].dtype == bool
+    assert people["minutes_present"].tolist() == [75.0, 30.0]  # 09:00-09:45 and 10:00-10:30
+    assert fates["fate"].tolist() == ["kept", "merged", "kept"]

@@ -351,3 +351,56 @@ def test_read_cells_pads_short_rows_and_trims_every_cell():
     assert cells[[0, 1, 2, 3]].values.tolist() == [["a", "b", "c\td", ""], ["", "", "", ""], ["last", "", "", ""]]
     assert cells["line"].tolist() == [1, 2, 3]
     assert cells.dtypes.astype(str).tolist() == ["object"] * 4 + ["int64"]
+
+
+def test_every_kind_of_awkward_row_in_one_report(tmp_path):
+    path = write_report(tmp_path / "report.csv", [
+        "Attendance report",                                                                   # 1
+        "1. Summary", "Meeting title\tBudget workshop",                                        # 2, 3
+        "Start time\t15/11/22, 09:00:00", "End time\t15/11/22, 10:00:00", "",                  # 4, 5, 6
+        "2. Participants", "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tRole",   # 7, 8
+        "Jane Smith\t15/11/22, 09:00:00\t15/11/22, 09:50:00\t50m\tjane@x.gov.uk\tOrganiser",   # 9
+        "Amir Khan\t15/11/22, 09:05:00\t15/11/22, 09:35:00\t30m\t\tAttendee", "",              # 10, 11
+        "3. In-Meeting Activities", "Name\tJoin Time\tLeave Time\tDuration\tEmail\tRole",      # 12, 13
+        "Jane Smith\t15/11/22, 09:00:00\t15/11/22, 09:30:00\t30m\tjane@x.gov.uk\tOrganiser",   # 14
+        "Jane Smith\t15/11/22, 09:20:00\t15/11/22, 09:50:00\t30m\tJANE@x.gov.uk\tOrganiser",   # 15
+        "\t15/11/22, 09:10:00\t15/11/22, 09:20:00\t10m\t\tAttendee",                           # 16
+        "Amir Khan\tsoon\tlater\t\t\tAttendee",                                                # 17
+        "Amir Khan\t15/11/22, 09:40:00\t15/11/22, 09:35:00\t\t\tAttendee", "",                 # 18, 19
+        "4. Meeting Engagement", "Reactions\t3",                                               # 20, 21
+    ])
+    reading = teams.read(path, Context(pilot_id="p", source_file="p/w1.csv"))
+    people = by_name(reading)
+    # Jane: 09:00-09:30 and 09:20-09:50 overlap, so 50 minutes; Amir's activity rows are all
+    # quarantined, so his participants row gives his times and its 30m
+    assert people["minutes_present"].to_dict() == {"Jane Smith": 50.0, "Amir Khan": 30.0}
+    assert people.loc["Amir Khan", "joined_at"] == at("2022-11-15 09:05:00")
+    assert people.loc["Jane Smith", "left_at"] == at("2022-11-15 09:50:00")
+    assert people["source_row"].tolist() == [9, 10]
+    assert people.loc["Jane Smith", "role"] == "Organiser" and pd.isna(people.loc["Amir Khan", "source_email"])
+    fates = reading.fates.set_index("source_row")
+    assert fates.index.tolist() == list(range(1, 22))
+    assert fates["fate"].value_counts().to_dict() == {"skipped-structure": 14, "quarantined": 3, "kept": 2,
+                                                      "merged": 2}
+    reason = fates["reason"].to_dict()
+    assert reason[1] == "a line before the first section"
+    assert [reason[r] for r in (2, 3, 6, 8)] == ["section heading", "summary line", "blank line", "header row"]
+    assert reason[21] == "a row of section '4. Meeting Engagement', which evalkit does not read"
+    assert reason[15] == "same person as row 9 (merged into that row)"
+    assert reason[16] == "p/w1.csv, row 16, column 'Name': no name"
+    assert reason[17] == ("p/w1.csv, row 17, column 'Join Time': 'soon' is not a date-time (read day-first); "
+                          "p/w1.csv, row 17, column 'Leave Time': 'later' is not a date-time (read day-first)")
+    assert reason[18] == ("p/w1.csv, row 18, column 'Leave Time': '15/11/22, 09:35:00' is before the join "
+                          "time '15/11/22, 09:40:00'")
+    assert reading.meta["start"] == at("2022-11-15 09:00:00") and reading.meta["end"] == at("2022-11-15 10:00:00")
+    assert reading.meta["declared_participants"] is None
+
+
+def test_read_grid_gives_the_cells_and_lines_of_read_cells():
+    text = 'Name\tJoin\n\n" Ann\n Lee "\t 1/2/23 \nBo\n'
+    grid, lines = teams.read_grid(text, "\t", "f.csv")
+    cells = teams.read_cells(text, "\t", "f.csv")
+    assert grid.tolist() == cells[[0, 1]].values.tolist() == [["Name", "Join"], ["", ""], ["Ann\n Lee", "1/2/23"],
+                                                              ["Bo", ""]]
+    assert lines.tolist() == cells["line"].tolist() == [1, 2, 3, 5]
+    assert teams.read_grid("", "\t", "f.csv")[0].shape == (0, 1)
