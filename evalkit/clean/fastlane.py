@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import html
 
 import numpy as np
@@ -32,11 +33,13 @@ from .metrics import _NOT_APPLICABLE, POST_COUNTS, _read_distinct_numbers, fill_
 __all__ = [
     "daily_table",
     "no_blank_records",
+    "number_matrix",
     "text_columns",
     "dates",
     "shaped_dates",
     "fates",
     "iso_dates",
+    "labelled_columns",
     "local_midnights",
     "metrics_table",
     "numbers",
@@ -57,20 +60,43 @@ def _mask(result) -> np.ndarray:
     return pc.fill_null(result, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
 
 
+def _all(result) -> bool:
+    """Whether every one of Arrow's answers is true (a null one counts as false, an empty
+    answer is true): ``_mask(result).all()`` in one call."""
+    return pc.all(result, skip_nulls=False, min_count=0).as_py() is True
+
+
 def no_blank_records(first: pa.Array) -> bool:
     """Whether a table whose first column is ``first`` surely has no blank record (the
     first cell of a blank record is empty or space)."""
     if not pa.types.is_string(first.type):
         return first.null_count == 0
-    return bool(_mask(pc.not_equal(trimmed(first), "")).all())
+    return _all(pc.not_equal(trimmed(first), ""))
+
+
+def labelled_columns(body: pa.Table, header: list[str]) -> dict[str, pa.Array] | None:
+    """The columns of a file's body by their header labels; ``None`` when the body is not
+    as wide as the header or holds a blank record (the general lane then reads it)."""
+    if body.num_columns != len(header):
+        return None
+    batches = body.to_batches()
+    columns = batches[0].columns if len(batches) == 1 else [c.combine_chunks() for c in body.itercolumns()]
+    if columns and not no_blank_records(columns[0]):
+        return None
+    return dict(zip(header, columns))
 
 
 def text_columns(names: list[str], wanted) -> list[int]:
     """Positions of the header ``names`` whose folded form is in ``wanted`` (the columns a
-    fast lane keeps as text)."""
+    fast lane keeps as text), worked out once per distinct header."""
+    return list(_text_columns(tuple(names), frozenset(wanted)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_columns(names: tuple[str, ...], wanted: frozenset) -> tuple[int, ...]:
     from .metrics import fold_name
 
-    return [j for j, name in enumerate(names) if fold_name(name) in wanted]
+    return tuple(j for j, name in enumerate(names) if fold_name(name) in wanted)
 
 
 def trimmed(column: pa.Array, missing: str | None = "") -> pa.Array:
@@ -118,11 +144,117 @@ def numbers(column: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     return np.append(found, np.nan)[codes], np.append(blank, True)[codes]
 
 
+#: the spellings of "no value here", for Arrow to pick out candidates among a file's
+#: distinct cells (each candidate is then checked as :func:`numbers` checks it)
+_NOT_APPLICABLE_SET = pa.array(sorted(_NOT_APPLICABLE))
+
+
+def number_matrix(columns: list[pa.Array]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The count cells of a file's value columns as a records × columns matrix of floats
+    (NaN where there is no number) and which cells were blank, each column read as
+    :func:`numbers` reads it; ``None`` when a cell cannot be read.
+
+    The columns are read together, not one by one: the float columns (typed by the CSV
+    reader) as one block; the text columns' distinct cells once, so a column holding
+    only ``-`` or nothing costs no call of its own; the text columns of plain numbers
+    cast as one block. A column none of these settle (``1,234``, ``12.5%``) is read by
+    :func:`numbers`. The matrix is column-major: ``values[:, j]`` is contiguous.
+
+    >>> values, blank = number_matrix([pa.array([3.0, None]), pa.array(["-", "-"]), pa.array(["1,204", "7"])])
+    >>> values.tolist(), blank.tolist()
+    ([[3.0, nan, 1204.0], [nan, nan, 7.0]], [[False, False, False], [True, False, False]])
+    >>> number_matrix([pa.array(["12", "lots"])]) is None
+    True
+    """
+    k = len(columns)
+    n = len(columns[0]) if k else 0
+    values = np.empty((n, k), order="F")
+    blank = np.empty((n, k), dtype=bool, order="F")
+    if n == 0:
+        return values, blank
+    floats = [j for j, c in enumerate(columns) if c.type == pa.float64()]
+    texts = [j for j, c in enumerate(columns) if c.type == pa.string()]
+    alone = [j for j, c in enumerate(columns) if c.type != pa.float64() and c.type != pa.string()]
+    if floats:
+        block = pa.concat_arrays([columns[j] for j in floats])
+        found = block.to_numpy(zero_copy_only=False).reshape(len(floats), n)  # empty cells as NaN
+        null = _nulls(block).reshape(len(floats), n)
+        if np.isnan(found[~null]).any():  # "NaN" spelled out: unreadable
+            return None
+        values[:, floats], blank[:, floats] = found.T, null.T
+    if texts:
+        alone += _text_numbers(columns, texts, n, values, blank)
+    for j in sorted(alone):
+        found = numbers(columns[j])
+        if found is None:
+            return None
+        values[:, j], blank[:, j] = found
+    return values, blank
+
+
+def _nulls(array: pa.Array) -> np.ndarray:
+    if not array.null_count:
+        return np.zeros(len(array), dtype=bool)
+    return array.is_null().to_numpy(zero_copy_only=False)
+
+
+def _text_numbers(columns: list[pa.Array], texts: list[int], n: int, values: np.ndarray,
+                  blank: np.ndarray) -> list[int]:
+    """Fill ``values`` and ``blank`` for the text columns ``texts`` that hold only "no
+    value" cells or only plain numbers; returns the others (for :func:`numbers`)."""
+    block = pa.concat_arrays([columns[j] for j in texts])
+    encoded = pc.dictionary_encode(block)  # each distinct spelling looked at once
+    words = encoded.dictionary
+    w = len(words)
+    codes = encoded.indices.fill_null(w).to_numpy(zero_copy_only=False).reshape(len(texts), n)
+    # which spellings mean "no value" (Arrow picks candidates, Python's rules decide), and
+    # which are blank; the last code is an empty cell
+    candidate = np.flatnonzero(_mask(pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(words)),
+                                              value_set=_NOT_APPLICABLE_SET)))
+    absent = np.zeros(w + 1, dtype=bool)
+    empty = np.zeros(w + 1, dtype=bool)
+    absent[w] = empty[w] = True
+    for i, word in zip(candidate, words.take(pa.array(candidate, type=pa.int64())).to_pylist()):
+        stripped = word.strip()
+        absent[i] = stripped.lower() in _NOT_APPLICABLE
+        empty[i] = stripped == ""
+    nothing = absent[codes].all(axis=1)  # columns with no number at all
+    if nothing.any():
+        chosen = [j for j, none in zip(texts, nothing) if none]
+        values[:, chosen] = np.nan
+        blank[:, chosen] = empty[codes[nothing]].T
+    rest = [(j, row) for j, row, none in zip(texts, codes, nothing) if not none]
+    if not rest:
+        return []
+    # a column is cast when its first cell holding something reads as a float, as
+    # numbers() decides it; the others (and any the cast refuses) are read alone
+    cast, alone = [], []
+    for j, row in rest:
+        present = np.flatnonzero(row < w)
+        try:
+            float(words[int(row[present[0]])].as_py())
+            cast.append(j)
+        except ValueError:
+            alone.append(j)
+    if cast:
+        block = pa.concat_arrays([columns[j] for j in cast])
+        try:
+            found = pc.cast(block, pa.float64()).to_numpy(zero_copy_only=False).reshape(len(cast), n)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return alone + cast
+        null = _nulls(block).reshape(len(cast), n)
+        spelled = (np.isnan(found) & ~null).any(axis=1)  # "NaN" written: read alone
+        kept = [j for j, bad in zip(cast, spelled) if not bad]
+        values[:, kept], blank[:, kept] = found[~spelled].T, null[~spelled].T
+        alone += [j for j, bad in zip(cast, spelled) if bad]
+    return alone
+
+
 def iso_dates(column: pa.Array) -> pa.Array | None:
     """``YYYY-MM-DD`` cells as Arrow dates; ``None`` when one is not such a date (an
     impossible day included: the date written back must be the text)."""
     text = trimmed(column)
-    if not _mask(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$")).all():
+    if not _all(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$")):
         return None
     try:
         return pc.cast(text, pa.date32())  # Arrow's ISO reading refuses an impossible day
@@ -191,9 +323,11 @@ def shaped_dates(text: pa.Array, date_format: str) -> pa.Array | None:
     if date_format == "ISO8601":
         return _iso8601_dates(text)
     pattern = _SHAPES.get(date_format)
-    if pattern is None or not _mask(pc.match_substring_regex(text, pattern)).all():
+    if pattern is None:
         return None
-    parts = pc.extract_regex(text, pattern)
+    parts = pc.extract_regex(text, pattern)  # null where a cell is not of the shape
+    if parts.null_count:
+        return None
     month, day, year = (pc.struct_field(parts, [k]) for k in
                         [parts.type.get_field_index(name) for name in ("month", "day", "year")])
     if "%b" in date_format:
@@ -212,9 +346,9 @@ def shaped_dates(text: pa.Array, date_format: str) -> pa.Array | None:
 def _iso8601_dates(text: pa.Array) -> pa.Array | None:
     """``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM:SS`` cells as the dates they fall on (every
     cell of one shape, a real day and time), else ``None``."""
-    if _mask(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$")).all():
+    if _all(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$")):
         return iso_dates(text)
-    if not _mask(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")).all():
+    if not _all(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")):
         return None
     try:
         return pc.cast(pc.cast(text, pa.timestamp("s")), pa.date32())
@@ -287,15 +421,14 @@ def daily_table(columns: dict[str, pa.Array], *, date_column: str, date_format: 
     days = dates(columns[date_column], date_format)
     if days is None or pc.count_distinct(days).as_py() != len(days):
         return None
-    values = np.empty((len(days), len(value_columns)))
-    blank = np.empty(values.shape, dtype=bool)
-    for j, column in enumerate(value_columns):
-        found = numbers(columns[column])
-        if found is None:
-            return None
-        values[:, j], blank[:, j] = found
-    notes = fill_blank_cells(values, blank, days.to_pandas(date_as_object=True).to_numpy(dtype=object),
-                             value_columns, blank_is_zero=blank_is_zero, newest_day_incomplete=newest_day_incomplete)
+    found = number_matrix([columns[c] for c in value_columns])
+    if found is None:
+        return None
+    values, blank = found
+    notes = []
+    if blank.any():  # with no blank cell there is nothing to settle and nothing to say
+        notes = fill_blank_cells(values, blank, days.to_numpy(zero_copy_only=False), value_columns,
+                                 blank_is_zero=blank_is_zero, newest_day_incomplete=newest_day_incomplete)
     table = metrics_table(source_file=source_file, pilot_id=pilot_id, platform=platform, account=account,
                           source_rows=source_rows, days=days, values=values, names=names)
     return table, notes
@@ -362,26 +495,23 @@ def fates(source_file: str, pilot_id: str | None, structure: list[tuple[int, str
           table: str) -> pa.Table:
     """The ``row_fates`` of a file the fast lane took, in line order: its structural lines
     (``(line, reason)``, skipped-structure) and every data record ``kept`` in ``table``."""
-    lines = np.concatenate([np.array([line for line, _ in structure], dtype=np.int64),
-                            np.asarray(rows, dtype=np.int64)])
-    order = np.argsort(lines, kind="stable")
-    k, n = len(structure), len(lines)
-    fate = np.empty(n, dtype=object)
-    fate[:k], fate[k:] = "skipped-structure", "kept"
-    tables = np.empty(n, dtype=object)
-    tables[:k], tables[k:] = None, table
-    reasons = np.empty(n, dtype=object)
-    reasons[:k] = [reason for _, reason in structure]
-    reasons[k:] = None
-    structural = order < k  # in line order: which rows are structure
-    words = ["skipped-structure", "kept"]
-    arrow = pa.table({
+    k = len(structure)
+    rows = np.asarray(rows, dtype=np.int64)
+    lines = np.concatenate([np.array([line for line, _ in structure], dtype=np.int64), rows])
+    n = len(lines)
+    reasons = pa.concat_arrays([pa.array([reason for _, reason in structure], type=pa.string()),
+                                pa.nulls(len(rows), pa.string())])
+    structural = np.zeros(n, dtype=bool)
+    structural[:k] = True
+    if not np.all(lines[1:] >= lines[:-1]):
+        order = np.argsort(lines, kind="stable")  # a structural line among the records
+        lines, structural, reasons = lines[order], structural[order], reasons.take(pa.array(order))
+    return pa.table({
         "pilot_id": _text(pilot_id, n),
         "source_file": _text(source_file, n),
-        "source_row": pa.array(lines[order]),
-        "fate": _chosen(words, ~structural),
+        "source_row": pa.array(lines),
+        "fate": _chosen(["skipped-structure", "kept"], ~structural),
         "table": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32), mask=structural),
                                                 pa.array([table], type=pa.string())),
-        "reason": pa.array(reasons[order], type=pa.string()),
+        "reason": reasons,
     })
-    return arrow

@@ -58,6 +58,7 @@ __all__ = [
     "table_records",
     "with_header",
     "header_labels",
+    "header_labels_of",
     "cell_numbers",
     "daily_metrics",
     "extract_handle",
@@ -192,6 +193,21 @@ def metric_names(columns: Iterable[str], metric_map: dict[str, str]) -> list[str
     >>> metric_names(["retweets", "favorites", "app opens", "App opens"], METRIC_MAPS["x-classic"])
     ['reposts', 'likes', 'app_opens', 'app_opens_2']
     """
+    columns = tuple(columns)
+    key = (columns, frozenset(metric_map.items()))
+    known = _NAMES_OF.get(key)
+    if known is None:  # a pilot's files of one format share their headers: each is named once
+        if len(_NAMES_OF) >= 1024:
+            _NAMES_OF.clear()
+        known = _NAMES_OF[key] = tuple(_metric_names(columns, metric_map))
+    return list(known)
+
+
+#: metric names already worked out, by (columns, metric map)
+_NAMES_OF: dict[tuple, tuple[str, ...]] = {}
+
+
+def _metric_names(columns: tuple[str, ...], metric_map: dict[str, str]) -> list[str]:
     names: list[str] = []
     taken: set[str] = set()
     for column in columns:
@@ -273,6 +289,22 @@ def header_labels(cells: pd.Series, qualifiers: pd.Series | None = None) -> list
         seen[label] = seen.get(label, 0) + 1
         unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     return unique
+
+
+def header_labels_of(names: Iterable[str], qualifiers: Iterable[str] | None = None) -> list[str]:
+    """:func:`header_labels` of a header record given as text cells (and its qualifiers),
+    worked out once per distinct header (a pilot's files of one format share theirs).
+
+    >>> header_labels_of(["Date", " Likes", "Likes"])
+    ['Date', 'Likes', 'Likes (2)']
+    """
+    return list(_labels_of(tuple(names), None if qualifiers is None else tuple(qualifiers)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _labels_of(names: tuple[str, ...], qualifiers: tuple[str, ...] | None) -> tuple[str, ...]:
+    return tuple(header_labels(pd.Series(names, dtype="object"),
+                               None if qualifiers is None else pd.Series(qualifiers, dtype="object")))
 
 
 def with_header(body: pd.DataFrame, header: list[str], path: Path | str) -> pd.DataFrame:
@@ -532,8 +564,9 @@ def melt_days(days: pd.DataFrame, values: np.ndarray, metrics: list[str]) -> pd.
 def fill_blank_cells(values: np.ndarray, blank: np.ndarray, days: np.ndarray, value_columns: list[str], *,
                      blank_is_zero: Iterable[str] = (), newest_day_incomplete: bool = False) -> list[str]:
     """Settle the blank cells of a day × metric matrix, in place: 0 in ``blank_is_zero``
-    columns (except, with ``newest_day_incomplete``, on the newest of ``days``, where
-    nothing is computed yet), no value elsewhere. Returns the notes saying how many.
+    columns (except, with ``newest_day_incomplete``, on the newest of ``days`` — date
+    objects or ``datetime64`` days — where nothing is computed yet), no value elsewhere.
+    Returns the notes saying how many.
 
     >>> values = np.array([[np.nan, 2.0], [np.nan, np.nan]])
     >>> fill_blank_cells(values, np.isnan(values), np.array(["d1", "d2"], dtype=object), ["a", "b"],
@@ -547,7 +580,7 @@ def fill_blank_cells(values: np.ndarray, blank: np.ndarray, days: np.ndarray, va
     zero = blank & np.array([c in zero_columns for c in value_columns], dtype=bool)[None, :]
     not_yet = np.zeros_like(blank)
     if newest_day_incomplete and len(days):
-        newest = max(days)
+        newest = days.max() if days.dtype.kind == "M" else max(days)  # datetime64 days, or date objects
         not_yet = blank & (days == newest)[:, None]
         zero &= ~not_yet
         if not_yet.any():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -358,7 +359,9 @@ def arrow_csv(path: Path | str, *, head: int = 1, delimiter: str = ",", quotecha
     """Read a CSV export whose records all have one width, with no blank lines, for a fast
     lane: the first ``head`` records as text, the rest with Arrow's CSV reader. ``None``
     when the file is not that regular (blank lines, ragged records, fewer than
-    ``min_body`` body records): the reader's general lane then reads it.
+    ``min_body`` body records): the reader's general lane then reads it. With
+    ``min_body=0`` a file of its head alone gives a body of no records (text columns, as
+    many as the last head record has cells).
 
     With ``keep_text`` (given the head records, the columns that must stay text: ids,
     dates, texts), every other column whose first body cell is a plain number is read
@@ -375,26 +378,51 @@ def arrow_csv(path: Path | str, *, head: int = 1, delimiter: str = ",", quotecha
     """
     data, encoding = text if text is not None else decode_utf8(path)
     lines, empty, starts = _record_bounds(data, quotechar, offsets=True)
-    if len(lines) < head + max(min_body, 1) or empty.any():
+    if len(lines) < head + min_body or empty.any():
         return None
-    head_text = data[:starts[head]].decode("utf-8", "surrogatepass")
-    records = list(csv.reader(io.StringIO(head_text), delimiter=delimiter, quotechar=quotechar))
+    if len(lines) == head:  # the head alone (min_body=0): a body of no records, as wide as the last head record
+        records = _head_records(data, delimiter, quotechar)
+        if len(records) != head or head == 0:
+            return None
+        import pyarrow as pa
+
+        table = pa.table({f"f{i}": pa.array([], pa.string()) for i in range(len(records[-1]))})
+        return ArrowCsv(encoding, records, lines, table, lines[head:])
+    records = _head_records(data[:starts[head]], delimiter, quotechar)
     if len(records) != head:
         return None
     body = data[starts[head]:]
     first = data[starts[head]:starts[head + 1] if len(starts) > head + 1 else len(data)]
     first = first.decode("utf-8", "surrogatepass")
+    cells = next(csv.reader(io.StringIO(first), delimiter=delimiter, quotechar=quotechar), [""])
     numbers = ()
     if keep_text is not None:
         text_columns = set(keep_text(records))
-        cells = next(csv.reader(io.StringIO(first), delimiter=delimiter, quotechar=quotechar), [])
         numbers = [j for j, cell in enumerate(cells) if j not in text_columns and _PLAIN_NUMBER.match(cell)]
-    table = arrow_text_table(body, delimiter=delimiter, quotechar=quotechar, first_record=first, numbers=numbers)
+    table = arrow_text_table(body, delimiter=delimiter, quotechar=quotechar, width=len(cells), numbers=numbers)
     if table is None and numbers:  # a typed column held a non-number: all text, then
-        table = arrow_text_table(body, delimiter=delimiter, quotechar=quotechar, first_record=first)
+        table = arrow_text_table(body, delimiter=delimiter, quotechar=quotechar, width=len(cells))
     if table is None or table.num_rows != len(lines) - head:
         return None
     return ArrowCsv(encoding, records, lines[:head], table, lines[head:])
+
+
+def _head_records(data: bytes, delimiter: str, quotechar: str) -> list[list[str]]:
+    """The CSV records of a file's head (UTF-8 bytes), each distinct head parsed once (a
+    pilot's files of one format share theirs); a fresh list for every caller."""
+    key = (data, delimiter, quotechar)
+    records = _HEADS.get(key)
+    if records is None:
+        if len(_HEADS) >= 1024:
+            _HEADS.clear()
+        text = data.decode("utf-8", "surrogatepass")
+        records = _HEADS[key] = tuple(
+            tuple(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quotechar))
+    return [list(r) for r in records]
+
+
+#: the records of the heads already parsed, by (head bytes, delimiter, quote character)
+_HEADS: dict[tuple, tuple] = {}
 
 
 #: a cell worth reading as a float straight away
@@ -682,12 +710,14 @@ def _arrow_cells(body: bytes, empty: np.ndarray, *, first_record: str, numbers: 
 
 
 def arrow_text_table(data: bytes, *, delimiter: str = ",", quotechar: str = '"', first_record: str | None = None,
-                     numbers: Iterable[int] = ()):
+                     numbers: Iterable[int] = (), width: int | None = None):
     """Every non-empty CSV record of the UTF-8 ``data`` as a row of an Arrow table of text
     columns (``f0``, ``f1``, …; empty cells null), or ``None`` when the records are not all
     as wide as the first (Arrow's reader wants one width; the callers then use the pandas
     or csv-module readers, which pad or widen) or a ``numbers`` column (read as floats)
-    holds something else. Blank lines are left out.
+    holds something else. Blank lines are left out. ``width`` is the number of cells of
+    the first record, when the caller has counted them (else ``first_record``, or the
+    start of ``data``, is parsed for it).
 
     >>> arrow_text_table(b'a,b\\n"1,5",\\n\\nc,d\\n').to_pydict()
     {'f0': ['a', '1,5', 'c'], 'f1': ['b', None, 'd']}
@@ -697,29 +727,42 @@ def arrow_text_table(data: bytes, *, delimiter: str = ",", quotechar: str = '"',
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    if first_record is None:
-        first_record = data[:65536].decode("utf-8", "replace")
-    # the first record's width names the columns to read as text (a wider record later
-    # makes Arrow fail, and the caller falls back)
-    width = len(next(csv.reader(io.StringIO(first_record), delimiter=delimiter, quotechar=quotechar), [""]))
-    floats = set(numbers)
+    if width is None:
+        if first_record is None:
+            first_record = data[:65536].decode("utf-8", "replace")
+        # the first record's width names the columns to read as text (a wider record
+        # later makes Arrow fail, and the caller falls back)
+        width = len(next(csv.reader(io.StringIO(first_record), delimiter=delimiter, quotechar=quotechar), [""]))
+    parse, convert, types = _arrow_options(delimiter, quotechar, width, tuple(sorted(set(numbers))))
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),  # read in C: no Python file object
             read_options=pacsv.ReadOptions(autogenerate_column_names=True,
                                            use_threads=len(data) > (8 << 20),
                                            block_size=max(1 << 20, min(len(data) + 1, 64 << 20))),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar,
-                                             newlines_in_values=True, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": pa.float64() if i in floats else pa.string() for i in range(width + 1)},
-                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True),
+            parse_options=parse,
+            convert_options=convert,
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    if any(t != (pa.float64() if j in floats else pa.string()) for j, t in enumerate(table.schema.types)):
+    if table.schema.types != types[:table.num_columns]:
         return None
     return table
+
+
+@functools.lru_cache(maxsize=256)
+def _arrow_options(delimiter: str, quotechar: str, width: int, floats: tuple[int, ...]):
+    """Arrow's parse and convert options for :func:`arrow_text_table`, and the column
+    types it expects, made once per kind of file."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    types = [pa.float64() if i in floats else pa.string() for i in range(width + 1)]
+    parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar, newlines_in_values=True,
+                               ignore_empty_lines=True)
+    convert = pacsv.ConvertOptions(column_types={f"f{i}": t for i, t in enumerate(types)}, null_values=[""],
+                                   strings_can_be_null=True, quoted_strings_can_be_null=True)
+    return parse, convert, types
 
 
 def text_cells(column, missing=None) -> np.ndarray:

@@ -32,7 +32,15 @@ import pyarrow.compute as pc
 
 from ..clean import fastlane
 from ..clean.dates import AmbiguousDateOrder, decide_date_order
-from ..clean.metrics import METRIC_MAPS, daily_metrics, header_labels, metric_names, strip_handle, table_records
+from ..clean.metrics import (
+    METRIC_MAPS,
+    daily_metrics,
+    header_labels,
+    header_labels_of,
+    metric_names,
+    strip_handle,
+    table_records,
+)
 from .base import (
     ArrowReading,
     ArrowTables,
@@ -145,19 +153,18 @@ def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
     """The file read in the fast lane (:mod:`evalkit.clean.fastlane`): a file with its
     description row, every record as wide as the header and no blank line; ``None`` for
     any other (the general lane then reads it)."""
-    found = arrow_csv(path, head=2, keep_text=lambda head: [0])  # the dates; the counts as floats
+    found = arrow_csv(path, head=2, min_body=0, keep_text=lambda head: [0])  # the dates; the counts as floats
     if found is None:
         return None
     width = max(len(r) for r in found.head)
-    names, descriptions = (pd.Series(r + [""] * (width - len(r)), dtype="object") for r in found.head)
-    if not (str(descriptions.iloc[0]).strip() == "" and (descriptions.iloc[1:].astype(str).str.strip() != "").any()):
+    names, descriptions = (r + [""] * (width - len(r)) for r in found.head)
+    if not (descriptions[0].strip() == "" and any(d.strip() != "" for d in descriptions[1:])):
         return None  # no description row: the general lane reads the second record as data
-    header = header_labels(names, descriptions)
-    body = found.body
-    if body.num_columns != len(header) or not fastlane.no_blank_records(body.column(0).combine_chunks()):
+    header = header_labels_of(names, descriptions)
+    columns = fastlane.labelled_columns(found.body, header)
+    if columns is None:
         return None
     source_file = context.source_file or path.name
-    columns = {label: body.column(j).combine_chunks() for j, label in enumerate(header)}
     page, how = _page(path, context)
     date_column = header[0]
     decided = _date_format_arrow(columns[date_column])
@@ -211,12 +218,12 @@ def _date_format_arrow(column) -> tuple[str, str] | None:
     if column.null_count:  # an empty date: the general lane reads the file
         return None
     text = fastlane.trimmed(column)
-    if not fastlane._mask(pc.string_is_ascii(text)).all():
+    if not fastlane._all(pc.string_is_ascii(text)):
         return None
     sample = text.filter(pc.not_equal(text, ""))
     if len(sample) == 0:
         return "%m/%d/%Y", "no dates in the file"
-    if fastlane._mask(pc.match_substring_regex(sample, r"^\d{4}-\d{2}-\d{2}$")).all():
+    if fastlane._all(pc.match_substring_regex(sample, r"^\d{4}-\d{2}-\d{2}$")):
         return "%Y-%m-%d", "year-month-day"
     four = fastlane._mask(pc.match_substring_regex(sample, r"^\d{1,2}/\d{1,2}/\d{4}$")).mean()
     return _decided_format(pc.unique(sample).to_pylist(), four)

@@ -35,6 +35,7 @@ from ..clean.metrics import (
     daily_metrics,
     fold_name,
     header_labels,
+    header_labels_of,
     metric_names,
     with_header,
 )
@@ -167,18 +168,17 @@ def _read_fast(path: Path, context: Context, format: str, text: tuple[bytes, str
     """The file read in the fast lane (:mod:`evalkit.clean.fastlane`), or ``None`` when it
     is not plainly regular (the general lane then reads it)."""
     k = len(preamble)
-    found = arrow_csv(path, head=k + 1, delimiter=delimiter, text=text, keep_text=lambda head: [0])
+    found = arrow_csv(path, head=k + 1, min_body=0, delimiter=delimiter, text=text, keep_text=lambda head: [0])
     if found is None or [line for line, _ in preamble] != found.head_lines[:k].tolist():
         return None
     header_cells = found.head[k]
     if not header_cells or header_cells[0].strip().lower() != "date":
         return None
-    header = header_labels(pd.Series(header_cells, dtype="object"))
-    body = found.body
-    if body.num_columns != len(header) or not fastlane.no_blank_records(body.column(0).combine_chunks()):
-        return None
+    header = header_labels_of(header_cells)
+    columns = fastlane.labelled_columns(found.body, header)
+    if columns is None:
+        return None  # ragged, or blank records
     source_file = context.source_file or path.name
-    columns = {label: body.column(j).combine_chunks() for j, label in enumerate(header)}
     notes, title, platform, metric, account = _notes(path, context, found.encoding, title)
     value_columns = header[1:]
     names = _names(value_columns, metric)

@@ -37,6 +37,7 @@ from ..clean.metrics import (
     first_reason,
     fold_name,
     header_labels,
+    header_labels_of,
     metric_names,
     most_common,
     post_counts,
@@ -122,15 +123,14 @@ def read(path: Path, context: Context, format: str) -> Reading:
 def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
     """The file read in the fast lane (:mod:`evalkit.clean.fastlane`), or ``None`` when it
     is not plainly regular (the general lane then reads it)."""
-    found = arrow_csv(path, head=1, keep_text=lambda head: fastlane.text_columns(head[0], {*_POST_KEYS, "date"}))
+    found = arrow_csv(path, head=1, min_body=0, keep_text=lambda head: fastlane.text_columns(head[0], {*_POST_KEYS, "date"}))
     if found is None:
         return None
-    header = header_labels(pd.Series(found.head[0], dtype="object"))
-    body = found.body
-    if body.num_columns != len(header) or not fastlane.no_blank_records(body.column(0).combine_chunks()):
+    header = header_labels_of(found.head[0])
+    columns = fastlane.labelled_columns(found.body, header)
+    if columns is None:
         return None  # ragged, or blank records
     source_file = context.source_file or path.name
-    columns = {label: body.column(j).combine_chunks() for j, label in enumerate(header)}
     if format == "x-daily-activity":
         done = _fast_days(path, context, header, columns, found.body_lines, source_file)
     else:
@@ -162,21 +162,19 @@ def _fast_days(path, context, header, columns, lines, source_file):
 def _fast_tweets(path, context, header, columns, lines, source_file):
     id_col, link_col, text_col, time_col = (_find(path, header, k.replace("_", " ")) for k in _POST_KEYS)
     ids = fastlane.trimmed(columns[id_col])
-    if not fastlane._mask(pc.match_substring_regex(ids, r"^\d{1,20}$")).all() \
+    if not fastlane._all(pc.match_substring_regex(ids, r"^\d{1,20}$")) \
             or pc.count_distinct(ids).as_py() != len(ids):
         return None
     times = _times_strict(fastlane.trimmed(columns[time_col]))
     if times is None:
         return None
-    counts = {}
     count_columns = [c for c in header if c not in (id_col, link_col, text_col, time_col)]
-    for column, name in zip(count_columns, metric_names(count_columns, METRIC_MAPS["x-classic"])):
-        found = fastlane.numbers(columns[column])
-        if found is None:
-            return None
-        if name.startswith("promoted_") and np.isnan(found[0]).all():
-            continue
-        counts[name] = found[0]
+    found = fastlane.number_matrix([columns[c] for c in count_columns])
+    if found is None:
+        return None
+    values = found[0]
+    counts = {name: values[:, j] for j, name in enumerate(metric_names(count_columns, METRIC_MAPS["x-classic"]))
+              if not (name.startswith("promoted_") and np.isnan(values[:, j]).all())}
     link = fastlane.trimmed(columns[link_col])
     from_link = pc.struct_field(pc.extract_regex(link, _PERMALINK), [0])
     file_account, how = _account(path, context, permalinks=from_link)
@@ -300,7 +298,7 @@ def _parse_times(times: pd.Series) -> pd.Series:
 def _times_strict(texts: pa.Array) -> pa.Array | None:
     """Tweet times as UTC timestamps when every one is of the usual shape and a real time
     (Arrow's ISO reading refuses an impossible day or hour), else ``None``."""
-    if not fastlane._mask(pc.match_substring_regex(texts, _TIME_SHAPE)).all():
+    if not fastlane._all(pc.match_substring_regex(texts, _TIME_SHAPE)):
         return None
     try:
         local = pc.cast(pc.utf8_slice_codeunits(texts, 0, 16), pa.timestamp("us"))

@@ -39,6 +39,7 @@ from ..clean.metrics import (
     first_reason,
     fold_name,
     header_labels,
+    header_labels_of,
     metric_names,
     most_common,
     parse_dates,
@@ -121,15 +122,14 @@ def read(path: Path, context: Context, format: str) -> Reading:
 def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
     """The file read in the fast lane (:mod:`evalkit.clean.fastlane`), or ``None`` when it
     is not plainly regular (the general lane then reads it)."""
-    found = arrow_csv(path, head=1, keep_text=lambda head: fastlane.text_columns(head[0], {"post_id", "date", "post_text", "post_link"}))
+    found = arrow_csv(path, head=1, min_body=0, keep_text=lambda head: fastlane.text_columns(head[0], {"post_id", "date", "post_text", "post_link"}))
     if found is None:
         return None
-    header = header_labels(pd.Series(found.head[0], dtype="object"))
-    body = found.body
-    if body.num_columns != len(header) or not fastlane.no_blank_records(body.column(0).combine_chunks()):
+    header = header_labels_of(found.head[0])
+    columns = fastlane.labelled_columns(found.body, header)
+    if columns is None:
         return None  # ragged, or blank records
     source_file = context.source_file or path.name
-    columns = {label: body.column(j).combine_chunks() for j, label in enumerate(header)}
     if format == "x-account-overview":
         done = _fast_overview(path, context, header, columns, found.body_lines, source_file)
     else:
@@ -163,19 +163,17 @@ def _fast_overview(path, context, header, columns, lines, source_file):
 def _fast_content(path, context, header, columns, lines, source_file):
     id_col, date_col, text_col, link_col = (_find(path, header, k) for k in ("Post id", "Date", "Post text", "Post Link"))
     ids = fastlane.trimmed(columns[id_col])
-    if not fastlane._mask(pc.match_substring_regex(ids, r"^\d{1,20}$")).all() \
+    if not fastlane._all(pc.match_substring_regex(ids, r"^\d{1,20}$")) \
             or pc.count_distinct(ids).as_py() != len(ids):
         return None
     days = fastlane.dates(columns[date_col], _DATE_FORMAT)
     if days is None:
         return None
-    counts = {}
     count_columns = [c for c in header if c not in (id_col, date_col, text_col, link_col)]
-    for column, name in zip(count_columns, metric_names(count_columns, METRIC_MAPS["x-premium"])):
-        found = fastlane.numbers(columns[column])
-        if found is None:
-            return None
-        counts[name] = found[0]
+    found = fastlane.number_matrix([columns[c] for c in count_columns])
+    if found is None:
+        return None
+    counts = {name: found[0][:, j] for j, name in enumerate(metric_names(count_columns, METRIC_MAPS["x-premium"]))}
     link = fastlane.trimmed(columns[link_col])
     from_link = pc.struct_field(pc.extract_regex(link, _POST_LINK), [0])
     account, how, notes = _content_account(path, context, from_link)

@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from evalkit.clean import fastlane
 from evalkit.clean.dates import localise
@@ -201,3 +202,119 @@ def test_local_midnights_hand_worked():
     skipped = fastlane.local_midnights(pa.array([dt.date(2018, 11, 4)]), "America/Sao_Paulo")
     assert pc.cast(skipped, pa.timestamp("s", tz="UTC")).to_pylist() == [
         dt.datetime(2018, 11, 4, 3, tzinfo=dt.timezone.utc)]
+
+
+# number_matrix reads a file's value columns together: every column must come out as
+# numbers() reads it alone, whatever mix of spellings the columns hold
+SPELLINGS = ["7", "89.0", "1,234", "12.5%", "7.8E-4", "-", "n/a", "N/A", "  ", " 7 ", None, "NaN", "nan", "lots",
+             "\u2013", "null", "inf", "-3", "+5", "0x10", "1_000", "\u00a0-\u00a0"]
+
+
+def _column(cells: list) -> pa.Array:
+    if cells and all(c is None or isinstance(c, float) for c in cells):
+        return pa.array(cells, type=pa.float64())
+    return pa.array(cells, type=pa.string())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda n: st.lists(
+    st.one_of(st.lists(st.sampled_from(SPELLINGS), min_size=n, max_size=n),
+              st.lists(st.one_of(st.none(), st.sampled_from([0.0, 1.5, 3.0, float("nan")])), min_size=n, max_size=n)),
+    min_size=1, max_size=5)))
+def test_number_matrix_reads_each_column_as_numbers_does(columns):
+    arrays = [_column(c) for c in columns]
+    alone = [fastlane.numbers(a) for a in arrays]
+    together = fastlane.number_matrix(arrays)
+    if any(found is None for found in alone):
+        assert together is None
+        return
+    values, blank = together
+    assert values.shape == blank.shape == (len(arrays[0]), len(arrays))
+    for j, (expected, expected_blank) in enumerate(alone):
+        np.testing.assert_array_equal(values[:, j], expected)
+        np.testing.assert_array_equal(blank[:, j], expected_blank)
+
+
+def test_number_matrix_hand_worked():
+    values, blank = fastlane.number_matrix([
+        pa.array([3.0, None, 0.5]),  # floats from the CSV reader: the empty cell is blank
+        pa.array(["-", "-", "-"]),  # nothing to count, nothing blank
+        pa.array(["2", None, "1,204"]),  # a thousands separator: read alone
+        pa.array(["4", "5", None]),  # plain numbers as text: cast with the others
+        pa.array([" ", None, "n/a"]),  # a space is blank, "n/a" is not
+    ])
+    nan = np.nan
+    np.testing.assert_array_equal(values, [[3.0, nan, 2.0, 4.0, nan], [nan, nan, nan, 5.0, nan],
+                                           [0.5, nan, 1204.0, nan, nan]])
+    assert blank.tolist() == [[False, False, False, False, True], [True, False, True, False, True],
+                              [False, False, False, True, False]]
+    assert values[:, 3].flags["C_CONTIGUOUS"]  # a column of counts is one stretch of memory
+    # "NaN" spelled out, in a float column or a text one: the general lane quarantines it
+    assert fastlane.number_matrix([pa.array(["1", "NaN"]), pa.array([1.0, 2.0])]) is None
+    assert fastlane.number_matrix([pa.array([float("nan"), 2.0])]) is None
+    empty, none = fastlane.number_matrix([pa.array([], pa.string()), pa.array([], pa.float64())])
+    assert empty.shape == none.shape == (0, 2)
+
+
+def test_fates_in_line_order_with_the_header_first():
+    fates = fastlane.fates("f.csv", None, [(1, "header row")], np.array([2, 3, 5]), "posts")
+    assert fates.column("source_row").to_pylist() == [1, 2, 3, 5]
+    assert fates.column("fate").to_pylist() == ["skipped-structure", "kept", "kept", "kept"]
+    assert fates.column("table").to_pylist() == [None, "posts", "posts", "posts"]
+    assert fates.column("reason").to_pylist() == ["header row", None, None, None]
+    assert fates.schema.field("reason").type == pa.string()
+
+
+HEADS = {  # each format's head alone (an export of a period with nothing in it)
+    "x_classic/tweet_activity_metrics_CllrJaneSmith_20220901_20221001_en.csv": 1,
+    "x_classic/daily_tweet_activity_metrics_CllrJaneSmith_20220901_20220905_en.csv": 1,
+    "x_premium/CllrAmyPatel/account_overview_analytics.csv": 1,
+    "x_premium/CllrAmyPatel/account_analytics_content_2025-03-17_2025-03-21.csv": 1,
+    "facebook/Facebook Insights Data Export - Cllr Jane Smith - 2022-09-01 - 2022-09-05.csv": 2,
+    "meta_suite/Cllr Amy Patel/Views.csv": 3,
+}
+
+
+@pytest.mark.parametrize("name", list(HEADS))
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_a_file_of_its_head_alone_takes_the_fast_lane_and_reads_as_the_general_lane_does(
+        name, final_newline, tmp_path, monkeypatch):
+    source = FORMATS / name
+    data = source.read_bytes()
+    utf16 = data.startswith(b"\xff\xfe")
+    text = data.decode("utf-16" if utf16 else "utf-8-sig").replace("\r\n", "\n")
+    head = "\n".join(text.split("\n")[:HEADS[name]]) + ("\n" if final_newline else "")
+    path = tmp_path / source.parent.name / source.name
+    path.parent.mkdir()
+    path.write_bytes(head.encode("utf-16") if utf16 else head.encode("utf-8"))
+    context = Context(pilot_id="kirklees", source_file=path.name)
+    fast = read(path, context)
+    assert fast.arrow and len(fast.fates) == HEADS[name]
+    assert set(fast.fates["fate"]) == {"skipped-structure"}
+    assert all(len(table) == 0 for table in fast.tables.values())
+    _general_lane(monkeypatch)
+    general = read(path, context)
+    assert not general.arrow
+    assert (fast.format, fast.notes, fast.meta) == (general.format, general.notes, general.meta)
+    assert list(fast.tables) == list(general.tables)
+    for table in general.tables:
+        pd.testing.assert_frame_equal(fast.tables[table], general.tables[table], check_exact=True, obj=table)
+    pd.testing.assert_frame_equal(fast.fates, general.fates, check_exact=True)
+
+
+def test_a_head_alone_is_a_body_of_no_records_only_when_asked(tmp_path):
+    from evalkit.readers.base import arrow_csv
+
+    path = tmp_path / "views.csv"
+    path.write_bytes(b'sep=,\n"Views"\n"Date","Primary"')
+    assert arrow_csv(path, head=3) is None  # a body record is wanted by default
+    found = arrow_csv(path, head=3, min_body=0)
+    assert found.head == [["sep=", ""], ["Views"], ["Date", "Primary"]]  # "sep=," is two cells
+    assert found.head_lines.tolist() == [1, 2, 3] and found.body_lines.tolist() == []
+    assert found.body.num_rows == 0 and found.body.schema.types == [pa.string(), pa.string()]
+    path.write_bytes(b'"Date","Primary"\n"2025-08-01T00:00:00","20"\n')
+    found = arrow_csv(path, head=1, min_body=0, keep_text=lambda head: [0])
+    assert found.body.to_pydict() == {"f0": ["2025-08-01T00:00:00"], "f1": [20.0]}
+    # a head parsed once serves every file with it, each caller given its own lists
+    found.head[0].append("changed by a caller")
+    assert arrow_csv(path, head=1).head == [["Date", "Primary"]]

@@ -35,6 +35,37 @@ def test_duplicate_header_labels_are_told_apart_by_their_descriptions_or_a_numbe
                       "Daily Logged-in Page Views (Unique Users)", "X", "X (2)"]
 
 
+def test_names_worked_out_once_per_header_are_the_same_each_time_and_not_shared():
+    header = ["Date", " Daily Logged-in Page Views", "Daily Logged-in Page Views", "X", "X"]
+    qualifiers = ["", "Daily: views (Total Count)", "Daily: views (Unique Users)", "", ""]
+    first = m.header_labels_of(header, qualifiers)
+    assert first == m.header_labels(pd.Series(header), pd.Series(qualifiers))
+    first.append("changed by a caller")
+    assert m.header_labels_of(header, qualifiers) == ["Date", "Daily Logged-in Page Views (Total Count)",
+                                                       "Daily Logged-in Page Views (Unique Users)", "X", "X (2)"]
+    assert m.header_labels_of(header) == ["Date", "Daily Logged-in Page Views", "Daily Logged-in Page Views (2)",
+                                          "X", "X (2)"]
+    # the same columns under another map are named afresh
+    columns = ["retweets", "favorites"]
+    names = m.metric_names(columns, m.METRIC_MAPS["x-classic"])
+    names.append("changed by a caller")
+    assert m.metric_names(iter(columns), m.METRIC_MAPS["x-classic"]) == ["reposts", "likes"]
+    assert m.metric_names(columns, {}) == ["retweets", "favorites"]
+    assert m.metric_names(columns, {"favorites": "likes"}) == ["retweets", "likes"]
+
+
+def test_blank_cells_of_datetime64_days_are_settled_as_for_date_objects():
+    days = [dt.date(2024, 9, 4), dt.date(2024, 9, 5)]
+    notes = []
+    for given in (np.array(days, dtype=object), np.array(days, dtype="datetime64[D]")):
+        values = np.array([[np.nan, 1.0], [np.nan, np.nan]])
+        notes.append(m.fill_blank_cells(values, np.isnan(values), given, ["a", "b"], blank_is_zero=["a"],
+                                        newest_day_incomplete=True))
+        assert values.tolist()[0] == [0.0, 1.0] and np.isnan(values[1]).all()
+    assert notes[0] == notes[1] == [
+        "2 empty cell(s) on the newest day (2024-09-05) left out: not yet computed when the file was exported"]
+
+
 def test_handles_lose_their_at_sign():
     assert m.strip_handle("@CllrJaneSmith") == "CllrJaneSmith"
     assert m.strip_handle("   ") is None
