@@ -37,7 +37,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,7 +78,7 @@ FILES_PER_TASK = 8
 #: with at least this many pilots per worker, each worker takes whole pilots
 PILOTS_PER_WORKER = 2
 #: how many pilots per worker may be under way (taking whole pilots) at once
-PILOTS_AHEAD = 3
+PILOTS_AHEAD = 2
 
 # the columns that name a person (person tables) or an account (account tables), as
 # linking reads them
@@ -305,7 +305,7 @@ def clean_programme(path: str | Path, *, key: bytes | None = None, link: bool = 
         notes.insert(0, f"metrics: {dropped} value(s) for an account, day and metric already given by "
                         "another file were left out (the first file's value is kept)")
     if root is not None and layout == "partitioned":
-        store.finish_store(root, layout, [p.id for p in programme.pilots])
+        store.finish_store(root, layout, [p.id for p in programme.pilots], threads=jobs)
         tables = store.StoreTables.on_disk(root, [p.id for p in programme.pilots])
     elif root is not None:  # a small programme: each table written once, as one file
         for name, parts in memory.items():
@@ -785,27 +785,30 @@ class _FileReader:
             yield pilot, _finish_pilot(self.programme, pilot, outcomes, self.plan, self.seen, threads=self.jobs)
 
     def _whole_pilots(self, pilots: list[Pilot], tasks: dict[str, list[Path]]):
-        """Pilots cleaned in the workers, a bounded number ahead of the one given back (each
-        is sent the columns written so far, so most parts are written widened already)."""
-        waiting: deque = deque()
-        upcoming = iter(pilots)
-
-        def submit(pilot: Pilot) -> None:
-            waiting.append((pilot, self.pool.submit(_pilot_task, (pilot.id, tasks[pilot.id], dict(self.seen)))))
-
-        for pilot in upcoming:
-            submit(pilot)
-            if len(waiting) >= PILOTS_AHEAD * self.jobs:
-                break
-        while waiting:
-            pilot, future = waiting.popleft()
-            done = future.result()
-            for name, schema in done.schemas.items():
-                self.seen[name] = store.unified_schema([self.seen[name], schema], name) if name in self.seen else schema
-            following = next(upcoming, None)
-            if following is not None:
-                submit(following)
-            yield pilot, done
+        """Pilots cleaned in the workers, the largest first (so that the last ones under way
+        are small and no worker waits long for the others at the end), a bounded number at
+        once, given back in programme order. Each is sent the columns of the parts given back
+        so far (a prefix of the programme), so that most parts are written widened already."""
+        size = {pilot.id: sum(_size(f) for f in tasks[pilot.id]) for pilot in pilots}
+        queue = deque(sorted(pilots, key=lambda pilot: -size[pilot.id]))  # stable: programme order among equals
+        running: dict = {}
+        finished: dict[str, _PilotDone] = {}
+        given = 0
+        while queue or running:
+            while queue and len(running) < PILOTS_AHEAD * self.jobs:
+                pilot = queue.popleft()
+                running[self.pool.submit(_pilot_task, (pilot.id, tasks[pilot.id], dict(self.seen)))] = pilot
+            ready, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in ready:
+                finished[running.pop(future).id] = future.result()
+            while given < len(pilots) and pilots[given].id in finished:
+                pilot = pilots[given]
+                done = finished.pop(pilot.id)
+                for name, schema in done.schemas.items():
+                    self.seen[name] = store.unified_schema([self.seen[name], schema], name) \
+                        if name in self.seen else schema
+                given += 1
+                yield pilot, done
 
     def _read(self, pilots: list[Pilot], tasks: dict[str, list[Path]]) -> Iterator[tuple[Pilot, list[_FileOutcome]]]:
         """Each pilot with the outcomes of its files (file order)."""

@@ -557,8 +557,6 @@ def write_parts(root: Path, pilot_id: str, tables: Mapping[str, pa.Table], threa
         for name, data in tables.items():
             write_part(root, name, pilot_id, data)
         return
-    from concurrent.futures import ThreadPoolExecutor
-
     jobs = []
     for name, data in tables.items():
         # at most ten parts, so that their names sort in row order
@@ -566,9 +564,7 @@ def write_parts(root: Path, pilot_id: str, tables: Mapping[str, pa.Table], threa
         slices = max(1, -(-data.num_rows // size))
         jobs += [(name, data.slice(i * size, size) if slices > 1 else data, i) for i in range(slices)]
     jobs.sort(key=lambda job: -job[1].num_rows)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for done in [pool.submit(_write_slice, root, name, pilot_id, data, i) for name, data, i in jobs]:
-            done.result()
+    _each(lambda job: _write_slice(root, job[0], pilot_id, job[1], job[2]), jobs, threads)
 
 
 def write_plain(data: pa.Table, path: Path) -> None:
@@ -603,14 +599,15 @@ def _parts(root: Path, table: str) -> list[tuple[str, Path]]:
     return found
 
 
-def finish_store(root: Path, layout: str, pilot_order: Iterable[str] | None = None) -> None:
+def finish_store(root: Path, layout: str, pilot_order: Iterable[str] | None = None, threads: int = 1) -> None:
     """Make a store whose parts were written pilot by pilot consistent and final.
 
     Every part of a table gets the same schema (:func:`unified_schema`; parts lacking an
     extra column get it empty), so Arrow datasets, DuckDB and pandas read the folder as
     one table. With the ``file`` layout the parts are then merged, part by part (memory
     holds one pilot's rows at a time), into one ``<table>.parquet`` file that holds
-    ``pilot_id`` as a column, pilots in ``pilot_order``.
+    ``pilot_id`` as a column, pilots in ``pilot_order``. ``threads``: parts rewritten at
+    once (Arrow reads, converts and writes without holding the interpreter).
     """
     if layout not in LAYOUTS:
         raise ValueError(f"unknown store layout {layout!r}; use one of {', '.join(LAYOUTS)}")
@@ -622,9 +619,8 @@ def finish_store(root: Path, layout: str, pilot_order: Iterable[str] | None = No
         found = [pq.read_schema(path) for _, path in parts]
         schema = _without_partition(unified_schema([*found, arrow_schema(table)], table))
         if layout == "partitioned":
-            for (pilot_id, path), own in zip(parts, found):
-                if not own.remove_metadata().equals(schema):
-                    pq.write_table(conform_arrow(pq.read_table(path), schema), path)
+            narrow = [path for (_, path), own in zip(parts, found) if not own.remove_metadata().equals(schema)]
+            _each(lambda path: pq.write_table(conform_arrow(pq.read_table(path), schema), path), narrow, threads)
             continue
         full = pa.schema([(PARTITION, pa.string()), *schema])
         staging = Path(root) / f".{table}.parquet.writing"
@@ -635,6 +631,19 @@ def finish_store(root: Path, layout: str, pilot_order: Iterable[str] | None = No
                 writer.write_table(conform_arrow(data.add_column(0, PARTITION, ids), full))
         shutil.rmtree(table_path(root, table))
         os.replace(staging, table_path(root, table))
+
+
+def _each(work, items: list, threads: int) -> None:
+    """``work`` done for every item, ``threads`` at a time; the first error is raised."""
+    if threads <= 1 or len(items) <= 1:
+        for item in items:
+            work(item)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for done in [pool.submit(work, item) for item in items]:
+            done.result()
 
 
 def _without_partition(schema: pa.Schema) -> pa.Schema:

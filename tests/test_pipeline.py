@@ -129,10 +129,21 @@ def test_workers_taking_whole_pilots_give_identical_tables(programme, serial, tm
     here = []  # pilots finished in this process (none: the workers finish them)
     real = pipeline._finish_pilot
     monkeypatch.setattr(pipeline, "_finish_pilot", lambda *args, **kw: here.append(args[1].id) or real(*args, **kw))
+    sent = []  # pilots in the order they go to the workers: the largest input first
+
+    class Pool(pipeline.ProcessPoolExecutor):
+        def submit(self, work, *args, **kwargs):
+            sent.append(args[0][0])
+            return super().submit(work, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", Pool)
     out = None if layout is None else tmp_path / "clean"
     result = clean_programme(programme, key=KEY, jobs=2, out=out, layout=layout)
     _same_run(serial, result)
     assert here == []
+    loaded = pipeline.load_programme(programme)
+    size = {pilot.id: sum(f.stat().st_size for f in pipeline.input_files(loaded, pilot)) for pilot in loaded.pilots}
+    assert sent == sorted(size, key=size.get, reverse=True)
     if out is not None:
         assert (out / "summary.md").read_text() == pipeline.summary_markdown(serial)
     if layout == "partitioned":
