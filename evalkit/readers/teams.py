@@ -170,7 +170,7 @@ def _split(text: str, delimiter: str, path: Path | str) -> tuple[np.ndarray, np.
     starts = record_start_lines(text)
     if len(starts) == 0:
         return None
-    width = _most_delimiters(text, delimiter) + 1
+    width = _most_delimiters(text, delimiter, starts) + 1
     try:
         cells = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
                             na_filter=False, skip_blank_lines=False, engine="c")
@@ -190,16 +190,25 @@ def _split(text: str, delimiter: str, path: Path | str) -> tuple[np.ndarray, np.
     return stripped, np.asarray(starts, dtype=np.int64), cells.index
 
 
-def _most_delimiters(text: str, delimiter: str) -> int:
-    """The largest number of ``delimiter`` characters on one physical line of ``text``."""
+def _most_delimiters(text: str, delimiter: str, starts: np.ndarray) -> int:
+    """The largest number of ``delimiter`` characters in one record of ``text``, whose
+    records start at the 1-based physical lines ``starts`` (a quoted cell may hold line
+    breaks, so a record's cells may be spread over several lines). Delimiters inside quotes
+    count too: at least as many columns as any record has cells.
+
+    >>> _most_delimiters('a\\tb\\n"x\\ny"\\tp\\tq\\n', "\\t", np.array([1, 2]))
+    2
+    """
     data = text.encode("utf-8", "surrogatepass")
     if len(delimiter) != 1 or len(delimiter.encode("utf-8")) != 1:
-        return int(pd.Series(text.split("\n")).str.count(re.escape(delimiter)).max())
+        lines = text.split("\n")
+        at = np.append(np.asarray(starts, dtype=np.int64) - 1, len(lines))
+        return max(sum(line.count(delimiter) for line in lines[a:b]) for a, b in zip(at[:-1], at[1:]))
     buf = np.frombuffer(data, dtype=np.uint8)
-    # lines end at newlines (the last one at the end of the text); count delimiters before each end
-    ends = np.append(np.flatnonzero(buf == 10), len(buf))
-    before = np.searchsorted(np.flatnonzero(buf == ord(delimiter)), ends)
-    return int(np.diff(before, prepend=0).max())
+    line_offsets = np.append(0, np.flatnonzero(buf == 10) + 1)
+    bounds = np.append(line_offsets[np.asarray(starts, dtype=np.int64) - 1], len(buf))
+    before = np.searchsorted(np.flatnonzero(buf == ord(delimiter)), bounds)
+    return int(np.diff(before).max())
 
 
 def _text(series: pd.Series) -> pd.Series:

@@ -311,7 +311,9 @@ def _reference_read_cells(text, delimiter, path):
     starts = record_start_lines(text)
     if len(starts) == 0:
         return pd.DataFrame({0: pd.Series(dtype="object"), "line": pd.Series(dtype="int64")})
-    width = int(pd.Series(text.split("\n")).str.count(re.escape(delimiter)).max()) + 1
+    lines = text.split("\n")  # a record's delimiters counted over every line it spans
+    bounds = [*(int(k) - 1 for k in starts), len(lines)]
+    width = max(len(re.findall(re.escape(delimiter), "\n".join(lines[a:b]))) for a, b in zip(bounds, bounds[1:])) + 1
     try:
         cells = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
                             na_filter=False, skip_blank_lines=False, engine="c")
@@ -332,12 +334,12 @@ _CELLS = ["Name", " Jane  Smith ", "", "  ", "\u00a0x\u00a0", "a\x1cb\x1c", '"q\
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_CELLS), min_size=0, max_size=5), min_size=1, max_size=8),
        st.sampled_from(["\t", ","]), st.booleans())
-@example(rows=[["Name", '"two\nlines"', "Name"]], delimiter="\t", final_newline=False)  # cells beyond the count
+@example(rows=[["Name", '"two\nlines"', "Name"]], delimiter="\t", final_newline=False)  # more cells than any line
 def test_read_cells_matches_the_column_by_column_strip(rows, delimiter, final_newline):
     text = "\n".join(delimiter.join(row) for row in rows) + ("\n" if final_newline else "")
     try:
         want = _reference_read_cells(text, delimiter, "f.csv")
-    except InputError as exc:  # a quoted line break hides cells from the count: the same error
+    except InputError as exc:  # a file that cannot be split: the same error
         with pytest.raises(InputError) as caught:
             teams.read_cells(text, delimiter, "f.csv")
         assert str(caught.value) == str(exc)
@@ -404,3 +406,16 @@ def test_read_grid_gives_the_cells_and_lines_of_read_cells():
                                                               ["Bo", ""]]
     assert lines.tolist() == cells["line"].tolist() == [1, 2, 3, 5]
     assert teams.read_grid("", "\t", "f.csv")[0].shape == (0, 1)
+
+
+def test_a_record_spread_over_lines_keeps_every_cell():
+    """A quoted cell holding a line break spreads a record over two lines, each with fewer
+    tabs than the record has: the record is still read whole (its cells not shifted into
+    the row labels, the file not refused)."""
+    text = 'Name\tRole\n"Cllr Ann\nJones"\t"Attendee\nguest"\tann@example.org\nBob Smith\tPresenter\n'
+    cells = teams.read_cells(text, "\t", "report.csv")
+    assert cells[[0, 1, 2]].values.tolist() == [["Name", "Role", ""], ["Cllr Ann\nJones", "Attendee\nguest",
+                                                 "ann@example.org"], ["Bob Smith", "Presenter", ""]]
+    assert cells["line"].tolist() == [1, 2, 5]
+    grid, lines = teams.read_grid(text, "\t", "report.csv")
+    assert grid.tolist() == cells[[0, 1, 2]].values.tolist() and lines.tolist() == [1, 2, 5]
