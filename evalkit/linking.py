@@ -39,11 +39,11 @@ distinct names costs little more than 50 rows.
 >>> linked = link_pilot("kirklees-2010", roster, {"attendance": attendance},
 ...                     key=b"a demo key, not a real one", settings=Settings())
 >>> linked.links[["source_name", "rule", "score", "status"]]
-               source_name   rule  score     status
-0          +44 7700 900123   None    NaN  unmatched
-1            Cllr J. Smith   name  100.0  ambiguous
-2              Sian ONeil   fuzzy   95.2     linked
-3   Smith, Jane (External)  email  100.0     linked
+              source_name   rule  score     status
+0         +44 7700 900123   None    NaN  unmatched
+1           Cllr J. Smith   name  100.0  ambiguous
+2              Sian ONeil  fuzzy   95.2     linked
+3  Smith, Jane (External)  email  100.0     linked
 >>> linked.review[["identity", "status", "candidate_1_name", "candidate_2_name"]]
           identity     status candidate_1_name candidate_2_name
 0    Cllr J. Smith  ambiguous       Jane Smith       John Smith
@@ -55,6 +55,7 @@ distinct names costs little more than 50 rows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -184,6 +185,54 @@ class Linked:
     notes: list[str] = field(default_factory=list)
 
 
+# --------------------------------------------------------------------------- arrays
+#
+# Linking works on the distinct identities of a pilot and the keys of its roster people,
+# held as plain arrays (a "key set" is a dict of equal-length arrays: ``ident`` or
+# ``owner``, ``kind``, ``key``, ``origin``); only the tables handed back are frames.
+
+def _combined(*columns: np.ndarray) -> np.ndarray:
+    """One code per position for the values of ``columns`` taken together: equal rows get
+    equal codes (missing values equal each other), codes numbered in order of appearance."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        part, uniques = pd.factorize(column)
+        code = pd.factorize(code * (len(uniques) + 1) + part + 1)[0]
+    return code
+
+
+def _first_seen(code: np.ndarray) -> np.ndarray:
+    """True where a code appears for the first time."""
+    first = np.zeros(len(code), dtype=bool)
+    first[np.unique(code, return_index=True)[1]] = True
+    return first
+
+
+def _sort_order(*columns: np.ndarray) -> np.ndarray:
+    """Positions that sort rows by ``columns`` in turn (text in character order, missing
+    first), rows equal on all of them kept in their order (a stable sort)."""
+    ranks = [pd.factorize(np.asarray(c, dtype=object), sort=True)[0] for c in columns]
+    return np.lexsort(ranks[::-1]) if ranks else np.arange(0)
+
+
+def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions ``(i, j)`` with ``left[i] == right[j]`` (integer codes), in
+    ``i`` order, then ``j`` order."""
+    order = np.argsort(right, kind="stable")
+    ordered = right[order]
+    low = np.searchsorted(ordered, left, side="left")
+    size = np.searchsorted(ordered, left, side="right") - low
+    i = np.repeat(np.arange(len(left)), size)
+    start = np.cumsum(size) - size
+    j = order[np.arange(len(i)) + np.repeat(low - start, size)]
+    return i, j
+
+
+def _take(keys: dict[str, np.ndarray], where: np.ndarray) -> dict[str, np.ndarray]:
+    """The rows ``where`` (positions or a mask) of a key set."""
+    return {name: values[where] for name, values in keys.items()}
+
+
 # --------------------------------------------------------------------------- identities
 
 def _column(frame: pd.DataFrame, *names: str) -> pd.Series:
@@ -193,6 +242,25 @@ def _column(frame: pd.DataFrame, *names: str) -> pd.Series:
         if name in frame.columns:
             return as_text(frame[name])
     return pd.Series([None] * len(frame), index=frame.index, dtype="object")
+
+
+def _identity_sources(table: str, frame: pd.DataFrame) -> dict[str, str | None] | None:
+    """The column of ``frame`` each :data:`IDENTITY` column is read from (``None``: the
+    table has none), or ``None`` for a table that names no one (see :func:`identity_frame`)."""
+    person = table in PERSON_TABLES or bool({"source_name", "source_email"} & set(frame.columns))
+    account = table in ACCOUNT_TABLES or "account" in frame.columns
+    if not person and not account:
+        return None
+
+    def first(*names: str) -> str | None:
+        return next((name for name in names if name in frame.columns), None)
+
+    if person and table not in ACCOUNT_TABLES:
+        return {"source_name": first("source_name"), "source_email": first("source_email"),
+                "source_handle": None, "platform": None,
+                "source_original_name": first("source_original_name"), "source_upn": first("source_upn", "upn")}
+    return {"source_name": None, "source_email": None, "source_handle": first("account"),
+            "platform": first("platform"), "source_original_name": None, "source_upn": None}
 
 
 def identity_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame | None:
@@ -208,39 +276,73 @@ def identity_frame(table: str, frame: pd.DataFrame) -> pd.DataFrame | None:
       source_name   source_handle platform
     0        None  @CllrJaneSmith        x
     """
-    person = table in PERSON_TABLES or bool({"source_name", "source_email"} & set(frame.columns))
-    account = table in ACCOUNT_TABLES or "account" in frame.columns
-    if not person and not account:
+    sources = _identity_sources(table, frame)
+    if sources is None:
         return None
-    none = pd.Series([None] * len(frame), index=frame.index, dtype="object")
-    if person and table not in ACCOUNT_TABLES:
-        return pd.DataFrame({
-            "source_name": _column(frame, "source_name"),
-            "source_email": _column(frame, "source_email"),
-            "source_handle": none,
-            "platform": none,
-            "source_original_name": _column(frame, "source_original_name"),
-            "source_upn": _column(frame, "source_upn", "upn"),
-        })
-    return pd.DataFrame({
-        "source_name": none,
-        "source_email": none,
-        "source_handle": _column(frame, "account"),
-        "platform": _column(frame, "platform"),
-        "source_original_name": none,
-        "source_upn": none,
-    })
+    return pd.DataFrame({column: _column(frame, *([source] if source else [])) for column, source in sources.items()})
 
 
-def _identity_key(ids: pd.DataFrame) -> pd.Series:
-    """One text key per row joining the identity columns (null-safe, vectorised)."""
-    parts = [ids[c].fillna("\x00").astype(str) for c in IDENTITY]
-    return parts[0].str.cat(parts[1:], sep="\x1f")
+def _identity_rows(tables: dict[str, pd.DataFrame], sources: dict[str, dict]) -> dict[str, np.ndarray]:
+    """The identity columns of every row of the tables named in ``sources``, one after
+    another in that order (object text, ``None`` for blank: :func:`identity_frame`'s
+    values), with ``_rows`` (how many table rows each stands for) and ``_table`` (the
+    table's position in ``sources``). Each column is read as text in one pass over all
+    the tables."""
+    names = list(sources)
+    sizes = [len(tables[name]) for name in names]
+    ends = np.cumsum(sizes)
+    total = int(ends[-1]) if len(ends) else 0
+    rows: dict[str, np.ndarray] = {}
+    for column in IDENTITY:
+        given = [(at, tables[name][sources[name][column]].to_numpy(dtype=object))
+                 for at, name in enumerate(names) if sources[name][column]]
+        values = np.full(total, None, dtype=object)
+        if given:
+            text = as_text(pd.Series(np.concatenate([v for _, v in given]), dtype="object")).to_numpy(dtype=object)
+            offset = 0
+            for at, part in given:
+                values[ends[at] - sizes[at]:ends[at]] = text[offset:offset + len(part)]
+                offset += len(part)
+        rows[column] = values
+    # a caller passing each distinct identity once says how many rows each stands for
+    rows["_rows"] = np.concatenate(
+        [tables[name][ROWS].to_numpy(dtype=np.int64) if ROWS in tables[name].columns
+         else np.ones(len(tables[name]), dtype=np.int64) for name in names]
+    ) if names else np.zeros(0, dtype=np.int64)
+    rows["_table"] = np.repeat(np.arange(len(names), dtype=np.int64), sizes)
+    return rows
+
+
+def _distinct_identities(rows: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The distinct identities of ``rows`` in the order of their identity key (the
+    :data:`IDENTITY` values joined, a missing one written ``\\x00``), each with the values
+    of its first row, and the identity (position) of every row. Rows are grouped by
+    hashing; only the distinct ones are joined into keys."""
+    code = _combined(*[rows[c] for c in IDENTITY])
+    first_row = np.unique(code, return_index=True)[1]  # by code: in order of appearance
+    keys = np.array(["\x1f".join("\x00" if v is None else v for v in values)
+                     for values in zip(*[rows[c][first_row] for c in IDENTITY])], dtype=object)
+    rank = pd.factorize(keys, sort=True)[0] if len(keys) else np.zeros(0, dtype=np.int64)
+    chosen = first_row[np.unique(rank, return_index=True)[1]]  # each key's earliest row
+    distinct = {c: rows[c][chosen] for c in IDENTITY}
+    return distinct, rank[code].astype(np.int64)
 
 
 # --------------------------------------------------------------------------- roster keys
 
-def _as_aliases(values: pd.Series) -> pd.Series:
+_ALIAS_HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,50}$")
+_FIRST_LAST = re.compile(r"^(\S+) (?:\S+ )+(\S+)$")
+#: the origins of identity keys, lowest rank first (a key read from a name column outranks
+#: the same key guessed from a handle or an email)
+_ORIGINS = ["derived", "key", "name"]
+
+
+def _origin_rank(origins: np.ndarray) -> np.ndarray:
+    """Each key origin's place in :data:`_ORIGINS`."""
+    return pd.Index(_ORIGINS).get_indexer(origins).astype(np.int64)
+
+
+def _as_aliases(values: pd.Series) -> list[tuple]:
     def one(value):
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return ()
@@ -248,193 +350,254 @@ def _as_aliases(values: pd.Series) -> pd.Series:
             return tuple(p.strip() for p in value.split(";") if p.strip())
         return tuple(str(p).strip() for p in value if str(p).strip())
 
-    return values.map(one)
+    return [one(value) for value in values]
 
 
-def _stack(parts: list[tuple], column: str = "owner") -> pd.DataFrame:
-    """One long frame of keys from ``(owners, keys, kind, origin)`` parts (``origin`` a
-    word or an array), blank keys left out: ``column``, ``kind``, ``key``, ``origin``."""
-    owners = [np.asarray(p[0]) for p in parts]
-    keys = [np.asarray(p[1], dtype=object) for p in parts]
-    frame = pd.DataFrame({
-        column: np.concatenate(owners) if owners else np.array([], dtype=np.int64),
-        "kind": np.concatenate([np.full(len(k), p[2], dtype=object) for k, p in zip(keys, parts)]),
-        "key": np.concatenate(keys),
-        "origin": np.concatenate([np.full(len(k), p[3], dtype=object) if isinstance(p[3], str)
-                                  else np.asarray(p[3], dtype=object) for k, p in zip(keys, parts)]),
-    })
-    keep = pd.notna(frame["key"]).to_numpy() & (frame["key"] != "").to_numpy()
-    return frame[keep].reset_index(drop=True)
+def _stack(parts: list[tuple], column: str = "owner") -> dict[str, np.ndarray]:
+    """One key set from ``(owners, keys, kind, origin)`` parts (``origin`` a word or an
+    array), blank keys left out: ``column``, ``kind``, ``key``, ``origin``."""
+    owners, kinds, keys, origins = [], [], [], []
+    for who, values, kind, origin in parts:
+        values = np.asarray(values, dtype=object)
+        keep = pd.notna(values) & (values != "")
+        owners.append(np.asarray(who, dtype=np.int64)[keep])
+        keys.append(values[keep])
+        kinds.append(np.full(int(keep.sum()), kind, dtype=object))
+        origins.append(np.full(int(keep.sum()), origin, dtype=object) if isinstance(origin, str)
+                       else np.asarray(origin, dtype=object)[keep])
+    return {column: np.concatenate(owners), "kind": np.concatenate(kinds),
+            "key": np.concatenate(keys), "origin": np.concatenate(origins)}
 
 
-def _first_last(normalised: pd.Series) -> pd.Series:
-    parts = normalised.str.extract(r"^(\S+) (?:\S+ )+(\S+)$")
-    return (parts[0] + " " + parts[1]).astype("object").where(parts[0].notna(), None)
+def _first_last(name: str | None) -> str | None:
+    """First and last word of a normalised name of three words or more."""
+    found = None if name is None else _FIRST_LAST.search(name)
+    return None if found is None else found[1] + " " + found[2]
 
 
-def _sorted_tokens(normalised: pd.Series) -> pd.Series:
-    out = normalised.map(lambda v: " ".join(sorted(v.split())) if isinstance(v, str) else None)
-    return out.astype("object")
+def _sorted_tokens(name: str | None) -> str | None:
+    return None if name is None else " ".join(sorted(name.split()))
 
 
-def _people(roster: pd.DataFrame) -> pd.DataFrame:
-    """The roster in roster_id order (so decisions never depend on the order of its rows)."""
+def _initial_and_last(name: str | None, words: int) -> str | None:
+    """The first letter and the last ``words`` words of a normalised name longer than that
+    (``jane ann smith`` → ``j smith`` or ``j ann smith``)."""
+    parts = None if name is None else name.split()
+    return None if parts is None or len(parts) <= words else name[0] + " " + " ".join(parts[-words:])
+
+
+def _each(rule, values: np.ndarray) -> np.ndarray:
+    """``rule`` of each value (of a few distinct names or keys) as an object array."""
+    return np.array([rule(value) for value in values] + [None], dtype=object)[:-1]
+
+
+def _people(roster: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The roster in roster_id order (so decisions never depend on the order of its rows):
+    ``roster_id`` (folded), ``name``, ``email``, ``x_handle``, ``facebook_page``,
+    ``aliases`` (a tuple each)."""
     if "roster_id" not in roster.columns or "name" not in roster.columns:
         raise LinkingError("the roster needs roster_id and name columns (read it with evalkit.roster.read_roster)")
-    people = roster.copy()
-    people["roster_id"] = fold_text(people["roster_id"])
-    if people["roster_id"].isna().any():
+    roster_id = fold_text(roster["roster_id"]).to_numpy(dtype=object)
+    if pd.isna(roster_id).any():
         raise LinkingError("every roster row needs a roster_id")
-    repeated = people["roster_id"][people["roster_id"].duplicated()]
+    repeated = roster_id[pd.Series(roster_id, dtype="object").duplicated().to_numpy()]
     if len(repeated):
-        raise LinkingError(f"roster_id '{repeated.iloc[0]}' is used for more than one roster row")
-    people = people.sort_values("roster_id", kind="stable").reset_index(drop=True)
-    for name in ("email", "x_handle", "facebook_page", "aliases"):
-        if name not in people.columns:
-            people[name] = None
-    people["aliases"] = _as_aliases(people["aliases"])
+        raise LinkingError(f"roster_id '{repeated[0]}' is used for more than one roster row")
+    order = np.argsort(roster_id, kind="stable")
+    people = {"roster_id": roster_id[order]}
+    for name in ("name", "email", "x_handle", "facebook_page", "aliases"):
+        values = roster[name].to_numpy(dtype=object) if name in roster.columns else np.full(len(roster), None, dtype=object)
+        people[name] = values[order]
+    people["aliases"] = pd.Series(_as_aliases(people["aliases"]), dtype="object").to_numpy()
     return people
 
 
-def _roster_keys(people: pd.DataFrame) -> pd.DataFrame:
+def _roster_keys(people: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every key a roster person can be found by: ``owner`` (position), ``kind``, ``key``."""
-    owner = np.arange(len(people))
-    full = normalise_name(people["name"])
-    aliases = people["aliases"].explode().dropna()
-    alias_owner = aliases.index.to_numpy()
-    aliases = aliases.astype("object").reset_index(drop=True)
-    alias_is_email = looks_like_email(aliases)
-    alias_is_phone = is_phone_number(aliases)
-    alias_is_handle = aliases.str.match(r"^@?[A-Za-z0-9_]{1,50}$") & ~alias_is_phone
-    alias_names = aliases.where(~alias_is_email & ~alias_is_phone)
+    n = len(people["roster_id"])
+    owner = np.arange(n, dtype=np.int64)
+    alias_owner = np.repeat(owner, [len(t) for t in people["aliases"]])
+    aliases = np.array([a for t in people["aliases"] for a in t] + [None], dtype=object)[:-1]
+    alias_text = pd.Series(aliases, dtype="object")
+    alias_is_email = looks_like_email(alias_text).to_numpy(dtype=bool)
+    alias_is_phone = is_phone_number(alias_text).to_numpy(dtype=bool)
+    alias_is_handle = np.array([_ALIAS_HANDLE.match(a) is not None for a in aliases], dtype=bool) & ~alias_is_phone
+    alias_names = np.where(~alias_is_email & ~alias_is_phone, aliases, None)
 
-    tokens = full.str.split()
-    last = tokens.str[-1]
-    last_two = tokens.str[-2:].str.join(" ").where(tokens.str.len() >= 3)
-    initial = full.str[0]
-    first_last = _first_last(full)
+    def folded(rule, mine, theirs) -> tuple[np.ndarray, np.ndarray]:
+        # the people's and the aliases' values folded in one pass
+        both = rule(pd.Series(np.concatenate([np.asarray(mine, dtype=object), theirs]), dtype="object"))
+        both = both.to_numpy(dtype=object)
+        return both[:len(mine)], both[len(mine):]
+
+    email, alias_email = folded(fold_email, people["email"], np.where(alias_is_email, aliases, None))
+    handle, alias_handle = folded(fold_handle, people["x_handle"], np.where(alias_is_handle, aliases, None))
+    page, alias_page = folded(fold_page, people["facebook_page"], alias_names)
+    full, alias_name = folded(normalise_name, people["name"], alias_names)
+
+    first_last = _each(_first_last, full)
     keys = _stack([
-        (owner, fold_email(people["email"]), "email", "roster"),
-        (owner, fold_handle(people["x_handle"]), "handle", "roster"),
-        (owner, fold_page(people["facebook_page"]), "page", "roster"),
-        (alias_owner, fold_email(aliases.where(alias_is_email)), "alias_email", "alias"),
-        (alias_owner, fold_handle(aliases.where(alias_is_handle)), "alias_handle", "alias"),
-        (alias_owner, fold_page(alias_names), "alias_page", "alias"),
-        (alias_owner, normalise_name(alias_names), "alias_name", "alias"),
-        (alias_owner, phone_key(aliases), "alias_phone", "alias"),
+        (owner, email, "email", "roster"),
+        (owner, handle, "handle", "roster"),
+        (owner, page, "page", "roster"),
+        (alias_owner, alias_email, "alias_email", "alias"),
+        (alias_owner, alias_handle, "alias_handle", "alias"),
+        (alias_owner, alias_page, "alias_page", "alias"),
+        (alias_owner, alias_name, "alias_name", "alias"),
+        (alias_owner, phone_key(alias_text).to_numpy(dtype=object), "alias_phone", "alias"),
         (owner, full, "full", "roster"),
-        (owner, _sorted_tokens(full), "sorted", "roster"),
+        (owner, _each(_sorted_tokens, full), "sorted", "roster"),
         (owner, first_last, "firstlast", "roster"),
-        (owner, (initial + " " + last).where(tokens.str.len() >= 2), "initials", "roster"),
-        (owner, (initial + " " + last_two).where(last_two.notna()), "initials", "roster"),
-    ]).drop_duplicates(["owner", "kind", "key"])
+        (owner, _each(lambda f: _initial_and_last(f, 1), full), "initials", "roster"),
+        (owner, _each(lambda f: _initial_and_last(f, 2), full), "initials", "roster"),
+    ])
+    keys = _take(keys, _first_seen(_combined(keys["owner"], keys["kind"], keys["key"])))
     # an alias that is only the person's own name again adds nothing: the name rule finds it
-    own = pd.concat([pd.DataFrame({"owner": owner, "key": full}),
-                     pd.DataFrame({"owner": owner, "key": first_last})]).dropna().assign(own=True)
-    keys = keys.merge(own.drop_duplicates(), on=["owner", "key"], how="left")
-    redundant = keys["kind"].isin(["alias_name", "alias_page"]) & keys["own"].eq(True)
-    return keys[~redundant].drop(columns=["own", "origin"]).reset_index(drop=True)
+    own = {(o, k) for o, k in zip(owner, full) if k is not None} | {(o, k) for o, k in zip(owner, first_last) if k is not None}
+    redundant = np.array([kind in ("alias_name", "alias_page") and (o, k) in own
+                          for o, kind, k in zip(keys["owner"], keys["kind"], keys["key"])], dtype=bool)
+    keys = _take(keys, ~redundant if len(redundant) else np.zeros(0, dtype=bool))
+    del keys["origin"]
+    return keys
 
 
 # --------------------------------------------------------------------------- identity keys
 
-def _name_variants(ids: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def _name_variants(ids: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Normalised names each identity may go by: ``ident``, ``name``, ``origin`` ("name"
     from a name column, "derived" from a handle or an email). Also the dial-in flag."""
-    split = split_original_name(ids["source_name"])
-    display_is_phone = is_phone_number(split["display"])
-    phone = display_is_phone & split["original"].isna() & ids["_email"].isna() & ids["_upn"].isna()
-    ident = ids.index.to_numpy()
+    n = len(ids["source_name"])
+    split = split_original_name(pd.Series(ids["source_name"], dtype="object"))
+    display = split["display"].to_numpy(dtype=object)
+    original = split["original"].to_numpy(dtype=object)
+    display_is_phone = is_phone_number(split["display"]).to_numpy(dtype=bool)
+    display_is_email = looks_like_email(split["display"]).to_numpy(dtype=bool)
+    phone = display_is_phone & pd.isna(original) & pd.isna(ids["_email"]) & pd.isna(ids["_upn"])
+    ident = np.arange(n, dtype=np.int64)
+    from_email = email_to_name(pd.Series(ids["source_email"], dtype="object")).to_numpy(dtype=object)
     raw = _stack(
         [
-            (ident, split["display"].where(~display_is_phone & ~looks_like_email(split["display"])), "name", "name"),
-            (ident, split["original"], "name", "name"),
+            (ident, np.where(~display_is_phone & ~display_is_email, display, None), "name", "name"),
+            (ident, original, "name", "name"),
             (ident, ids["source_original_name"], "name", "name"),
-            (ident, handle_to_name(ids["source_handle"]), "name", "derived"),
-            (ident, email_to_name(ids["source_email"]).where(ids["source_name"].isna()), "name", "derived"),
+            (ident, handle_to_name(pd.Series(ids["source_handle"], dtype="object")).to_numpy(dtype=object),
+             "name", "derived"),
+            (ident, np.where(pd.isna(ids["source_name"]), from_email, None), "name", "derived"),
         ],
         column="ident",
     )
-    raw = raw[~is_phone_number(raw["key"]).to_numpy()]
-    variants = raw.assign(name=normalise_name(raw["key"]).to_numpy()).dropna(subset=["name"])
-    variants = variants.sort_values(["ident", "origin"], kind="stable").drop_duplicates(["ident", "name"])
-    return variants[["ident", "name", "origin"]].reset_index(drop=True), phone
+    key_text = pd.Series(raw["key"], dtype="object")
+    raw = _take(raw, ~is_phone_number(key_text).to_numpy(dtype=bool))
+    names = normalise_name(pd.Series(raw["key"], dtype="object")).to_numpy(dtype=object)
+    named = ~pd.isna(names)
+    variants = {"ident": raw["ident"][named], "name": names[named], "origin": raw["origin"][named]}
+    # each identity's variants, those guessed from a handle or email first (as "derived"
+    # sorts before "name"); a name reached both ways is kept once
+    order = np.lexsort(((variants["origin"] == "name").astype(np.int8), variants["ident"]))
+    variants = _take(variants, order)
+    variants = _take(variants, _first_seen(_combined(variants["ident"], variants["name"])))
+    return variants, phone
 
 
-def _identity_keys(ids: pd.DataFrame, variants: pd.DataFrame) -> pd.DataFrame:
+def _identity_keys(ids: dict[str, np.ndarray], variants: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every key an identity can be found by: ``ident``, ``kind``, ``key``, ``origin``
     ("key" for emails, handles and raw text; a name variant's origin for name keys)."""
-    ident = ids.index.to_numpy()
-    names, owner, origin = variants["name"], variants["ident"], variants["origin"].to_numpy()
+    n = len(ids["source_name"])
+    ident = np.arange(n, dtype=np.int64)
+    name_text = pd.Series(ids["source_name"], dtype="object")
+    pages = fold_page(pd.Series(np.concatenate([ids["source_handle"], ids["source_name"]]), dtype="object"))
+    pages = pages.to_numpy(dtype=object)
+    names, owner, origin = variants["name"], variants["ident"], variants["origin"]
     found = _stack(
         [
             (ident, ids["_email"], "email", "key"),
             (ident, ids["_upn"], "email", "key"),
-            (ident, fold_email(ids["source_name"]), "email", "key"),
-            (ident, fold_handle(ids["source_handle"]), "handle", "key"),
-            (ident, fold_page(ids["source_handle"]), "page", "key"),
-            (ident, fold_page(ids["source_name"]), "raw", "key"),
-            (ident, phone_key(ids["source_name"]), "phone", "key"),
+            (ident, fold_email(name_text).to_numpy(dtype=object), "email", "key"),
+            (ident, fold_handle(pd.Series(ids["source_handle"], dtype="object")).to_numpy(dtype=object), "handle", "key"),
+            (ident, pages[:n], "page", "key"),
+            (ident, pages[n:], "raw", "key"),
+            (ident, phone_key(name_text).to_numpy(dtype=object), "phone", "key"),
             (owner, names, "full", origin),
-            (owner, _sorted_tokens(names), "sorted", origin),
-            (owner, _first_last(names), "firstlast", origin),
-            (owner, initials_key(names), "initials", origin),
+            (owner, _each(_sorted_tokens, names), "sorted", origin),
+            (owner, _each(_first_last, names), "firstlast", origin),
+            (owner, initials_key(pd.Series(names, dtype="object")).to_numpy(dtype=object), "initials", origin),
         ],
         column="ident",
     )
     # a key reached from a name column outranks the same key guessed from a handle or email
-    found = found.sort_values(["ident", "kind", "key", "origin"], ascending=[True, True, True, False])
-    return found.drop_duplicates(["ident", "kind", "key"]).reset_index(drop=True)
+    found = _take(found, np.argsort(-_origin_rank(found["origin"]), kind="stable"))
+    return _take(found, _first_seen(_combined(found["ident"], found["kind"], found["key"])))
 
 
 # --------------------------------------------------------------------------- matching
 
-def _exact_matches(id_keys: pd.DataFrame, roster_keys: pd.DataFrame) -> pd.DataFrame:
-    """Every (identity, roster person) pair an exact key joins, with its rule and level."""
-    spec = pd.DataFrame(_EXACT, columns=["id_kind", "roster_kind", "rule", "level"])
-    left = id_keys.merge(spec, left_on="kind", right_on="id_kind")
-    found = left.merge(roster_keys, left_on=["roster_kind", "key"], right_on=["kind", "key"],
-                       suffixes=("", "_roster"))
-    found = found[["ident", "owner", "rule", "level", "key", "origin", "id_kind"]]
+def _exact_matches(id_keys: dict[str, np.ndarray], roster_keys: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every (identity, roster person) pair an exact key joins, with its ``rule`` and
+    ``level`` (and the identity's ``key``, ``origin`` and ``id_kind``), by identity, level,
+    then roster person."""
+    spec_rule = np.array([s[2] for s in _EXACT], dtype=object)
+    spec_level = np.array([s[3] for s in _EXACT], dtype=np.int64)
+    roster_kinds = list(dict.fromkeys(s[1] for s in _EXACT))
+    # keys as numbers: identity and roster keys share one numbering, in text order
+    rank = pd.factorize(np.concatenate([id_keys["key"], roster_keys["key"]]), sort=True)[0]
+    width = int(rank.max(initial=-1)) + 2
+    id_rank, roster_rank = rank[:len(id_keys["key"])], rank[len(id_keys["key"]):]
+    kind_code = {kind: at for at, kind in enumerate(roster_kinds)}
+    roster_kind = np.array([kind_code.get(k, -1) for k in roster_keys["kind"]], dtype=np.int64)
+    # each identity key once per roster key kind it is compared with
+    rows = [np.flatnonzero(id_keys["kind"] == spec[0]) for spec in _EXACT]
+    spec_of = np.repeat(np.arange(len(_EXACT)), [len(r) for r in rows])
+    rows = np.concatenate(rows).astype(np.int64)
+    wanted = np.array([kind_code[s[1]] for s in _EXACT], dtype=np.int64)[spec_of] * width + id_rank[rows]
+    at, hit = _join(wanted, np.where(roster_kind >= 0, roster_kind * width + roster_rank, -1))
+    rows, spec_of = rows[at], spec_of[at]
+    found = {
+        "ident": id_keys["ident"][rows],
+        "owner": roster_keys["owner"][hit],
+        "rule": spec_rule[spec_of],
+        "level": spec_level[spec_of],
+        "key": id_keys["key"][rows],
+        "origin": id_keys["origin"][rows],
+        "id_kind": id_keys["kind"][rows],
+    }
     # within a level, prefer the plainest key for the reason: the full name before its
     # sorted words, a name read from a name column before one guessed from a handle
-    found["plain"] = (found["id_kind"] == "sorted").astype(int)
-    found = found.sort_values(["ident", "level", "owner", "plain", "origin", "key"],
-                              ascending=[True, True, True, True, False, True])
-    return found.drop(columns="plain").reset_index(drop=True)
+    plain = (found["id_kind"] == "sorted").astype(np.int64)
+    order = np.lexsort((id_rank[rows], -_origin_rank(found["origin"]), plain, found["owner"], found["level"], found["ident"]))
+    return _take(found, order)
 
 
-def _fuzzy_scores(variants: pd.DataFrame, roster_keys: pd.DataFrame) -> pd.DataFrame:
+def _fuzzy_scores(variants: dict[str, np.ndarray], roster_keys: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The best-scoring roster people of each identity: ``ident``, ``owner``, ``score``
     (rapidfuzz ``token_sort_ratio`` of normalised names, best over the person's names and
     name aliases and over the identity's name variants), the top few per identity, pairs
     scoring 0 left out."""
-    choices = roster_keys[roster_keys["kind"].isin(["full", "firstlast", "alias_name"])]
-    choices = choices.drop_duplicates(["owner", "key"]).sort_values(["owner", "key"])
-    if variants.empty or choices.empty:
-        return pd.DataFrame({"ident": [], "owner": [], "score": []})
+    nothing = {"ident": np.zeros(0, dtype=np.int64), "owner": np.zeros(0, dtype=np.int64),
+               "score": np.zeros(0, dtype=np.float64)}
+    kind = roster_keys["kind"]
+    choices = _take(roster_keys, (kind == "full") | (kind == "firstlast") | (kind == "alias_name"))
+    choices = _take(choices, _first_seen(_combined(choices["owner"], choices["key"])))
+    choices = _take(choices, _sort_order(choices["owner"], choices["key"]))
+    if not len(variants["ident"]) or not len(choices["key"]):
+        return nothing
     queries = pd.unique(variants["name"])
-    matrix = process.cdist(list(queries), choices["key"].tolist(), scorer=fuzz.token_sort_ratio,
-                           dtype=np.float64)
-    owners = choices["owner"].to_numpy()
+    matrix = process.cdist(list(queries), list(choices["key"]), scorer=fuzz.token_sort_ratio, dtype=np.float64)
+    owners = choices["owner"]
     starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
     per_person = np.maximum.reduceat(matrix, starts, axis=1)  # queries × people with names
     people = owners[starts]
-    query_of = pd.Series(np.arange(len(queries)), index=queries)
-    ordered = variants.sort_values("ident", kind="stable")
-    rows = per_person[query_of[ordered["name"]].to_numpy()]
-    idents = ordered["ident"].to_numpy()
+    ordered = np.argsort(variants["ident"], kind="stable")
+    rows = per_person[pd.Index(queries).get_indexer(variants["name"][ordered])]
+    idents = variants["ident"][ordered]
     first = np.flatnonzero(np.r_[True, idents[1:] != idents[:-1]])
     best = np.maximum.reduceat(rows, first, axis=0)  # identities × people
     # keep each identity's best few people only; a stable sort keeps ties in roster_id order
     keep = min(CANDIDATES + 1, best.shape[1])
     order = np.argsort(-best, axis=1, kind="stable")[:, :keep]
-    long = pd.DataFrame({
-        "ident": np.repeat(idents[first], keep),
-        "owner": people[order].ravel(),
-        "score": np.take_along_axis(best, order, axis=1).ravel(),
-    })
-    return long[long["score"] > 0].reset_index(drop=True)
+    score = np.take_along_axis(best, order, axis=1).ravel()
+    scored = score > 0
+    return {"ident": np.repeat(idents[first], keep)[scored], "owner": people[order].ravel()[scored],
+            "score": score[scored]}
 
 
 def _words(level: np.ndarray, key: np.ndarray, kind: np.ndarray) -> list[str]:
@@ -450,30 +613,32 @@ def _group_starts(sorted_ident: np.ndarray) -> np.ndarray:
     return np.r_[True, sorted_ident[1:] != sorted_ident[:-1]] if len(sorted_ident) else np.zeros(0, dtype=bool)
 
 
-def _decide(ids: pd.DataFrame, exact: pd.DataFrame, fuzzy: pd.DataFrame, variants: pd.DataFrame,
-            phone: pd.Series, people: pd.DataFrame, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+
+def _decide(ids: dict[str, np.ndarray], exact: dict[str, np.ndarray], fuzzy: dict[str, np.ndarray],
+            variants: dict[str, np.ndarray], phone: np.ndarray,
+            settings: Settings) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """One decision per identity (``owner``, ``rule``, ``score``, ``status``, ``reason``)
     and the candidates the review queue shows (``ident``, ``rank``, ``owner``, ``score``).
 
-    Identities are positions (``ids`` has a range index); the work is done on arrays, one
+    Identities are positions; the work is done on arrays, one
     slot per identity, so a pilot costs a few array operations whatever its size."""
-    n = len(ids)
+    n = len(ids["source_name"])
     owner = np.full(n, -1, dtype=np.int64)  # -1: nobody
     rule = np.full(n, None, dtype=object)
     score = np.full(n, np.nan)
     status = np.full(n, "unmatched", dtype=object)
     reason = np.full(n, None, dtype=object)
     shown: list[tuple] = []  # (ident, owner, score) candidates for the review queue
-    is_phone = phone.to_numpy(dtype=bool)
+    is_phone = np.asarray(phone, dtype=bool)
 
     # -- exact keys: the best level that finds anyone decides
-    if len(exact):
-        ident = exact["ident"].to_numpy(dtype=np.int64)
-        level = exact["level"].to_numpy(dtype=np.int64)
-        who = exact["owner"].to_numpy(dtype=np.int64)
-        rules = exact["rule"].to_numpy(dtype=object)
-        keys = exact["key"].to_numpy(dtype=object)
-        kinds = exact["id_kind"].to_numpy(dtype=object)
+    if len(exact["ident"]):
+        ident = exact["ident"].astype(np.int64)
+        level = exact["level"].astype(np.int64)
+        who = exact["owner"].astype(np.int64)
+        rules = exact["rule"].astype(object)
+        keys = exact["key"].astype(object)
+        kinds = exact["id_kind"].astype(object)
         # rows come in (ident, level, owner) order, the plainest key of each first
         starts = _group_starts(ident)
         first = starts | np.r_[True, (level[1:] != level[:-1]) | (who[1:] != who[:-1])]
@@ -503,7 +668,7 @@ def _decide(ids: pd.DataFrame, exact: pd.DataFrame, fuzzy: pd.DataFrame, variant
         by_key = single[level[single] <= 2]
         key_owner = np.full(n, -1, dtype=np.int64)
         key_owner[ident[by_key]] = who[by_key]
-        origin = exact["origin"].to_numpy(dtype=object)
+        origin = exact["origin"].astype(object)
         named = np.flatnonzero(((level == 3) | (level == 4)) & (origin == "name") & (key_owner[ident] >= 0))
         if len(named):
             holds = np.zeros(n, dtype=bool)
@@ -521,12 +686,12 @@ def _decide(ids: pd.DataFrame, exact: pd.DataFrame, fuzzy: pd.DataFrame, variant
 
     # -- fuzzy: identities no exact key found
     searchable = (status == "unmatched") & np.equal(rule, None) & ~is_phone
-    if len(fuzzy):
-        f_ident = fuzzy["ident"].to_numpy(dtype=np.int64)
+    if len(fuzzy["ident"]):
+        f_ident = fuzzy["ident"].astype(np.int64)
         mine = searchable[f_ident]
         f_ident = f_ident[mine]
-        f_owner = fuzzy["owner"].to_numpy(dtype=np.int64)[mine]
-        f_score = fuzzy["score"].to_numpy(dtype=np.float64)[mine]
+        f_owner = fuzzy["owner"].astype(np.int64)[mine]
+        f_score = fuzzy["score"].astype(np.float64)[mine]
         if len(f_ident):
             # owners are positions in roster_id order, so ties fall to the lower roster_id
             order = np.lexsort((f_owner, -f_score, f_ident))
@@ -567,32 +732,24 @@ def _decide(ids: pd.DataFrame, exact: pd.DataFrame, fuzzy: pd.DataFrame, variant
 
     still = np.equal(reason, None)
     has_name = np.zeros(n, dtype=bool)
-    has_name[variants["ident"].to_numpy(dtype=np.int64)] = True
-    anonymous = (ids["source_name"].isna() & ids["_email"].isna() & ids["_upn"].isna()
-                 & ids["source_handle"].isna()).to_numpy(dtype=bool)
+    has_name[variants["ident"].astype(np.int64)] = True
+    anonymous = (pd.isna(ids["source_name"]) & pd.isna(ids["_email"]) & pd.isna(ids["_upn"])
+                 & pd.isna(ids["source_handle"]))
     reason[still & is_phone] = "a dial-in phone number: never matched by name"
     reason[still & ~is_phone & anonymous] = "no name, email or handle (anonymous)"
     reason[still & ~is_phone & ~anonymous & ~has_name] = "nothing in it can be read as a name"
     reason[np.equal(reason, None)] = "no roster name comes close"
 
-    decision = pd.DataFrame(
-        {
-            "owner": pd.arrays.IntegerArray(np.where(owner >= 0, owner, 0), owner < 0),
-            "rule": pd.Series(rule, index=ids.index, dtype="object"),
-            "score": score,
-            "status": pd.Series(status, index=ids.index, dtype="object"),
-            "reason": pd.Series(reason, index=ids.index, dtype="object"),
-        },
-        index=ids.index,
-    )
+    decision = {"owner": owner, "rule": rule, "score": score, "status": status, "reason": reason}
     return decision, _candidates(shown)
 
 
-def _candidates(shown: list[tuple]) -> pd.DataFrame:
+def _candidates(shown: list[tuple]) -> dict[str, np.ndarray]:
     """Each identity's best candidates (``ident``, ``rank``, ``owner``, ``score``): by
     score, ties to the lower roster_id, each person once, at most :data:`CANDIDATES`."""
     if not shown:
-        return pd.DataFrame({"ident": [], "rank": [], "owner": [], "score": []})
+        return {"ident": np.zeros(0, dtype=np.int64), "rank": np.zeros(0, dtype=np.int64),
+                "owner": np.zeros(0, dtype=np.int64), "score": np.zeros(0, dtype=np.float64)}
     ident = np.concatenate([s[0] for s in shown]).astype(np.int64)
     owner = np.concatenate([s[1] for s in shown]).astype(np.int64)
     score = np.concatenate([s[2] for s in shown]).astype(np.float64)
@@ -603,7 +760,7 @@ def _candidates(shown: list[tuple]) -> pd.DataFrame:
     starts = _group_starts(ident)
     rank = np.arange(len(ident)) - np.flatnonzero(starts)[np.cumsum(starts) - 1] + 1
     keep = rank <= CANDIDATES
-    return pd.DataFrame({"ident": ident[keep], "rank": rank[keep], "owner": owner[keep], "score": score[keep]})
+    return {"ident": ident[keep], "rank": rank[keep], "owner": owner[keep], "score": score[keep]}
 
 
 # --------------------------------------------------------------------------- resolutions
@@ -615,11 +772,13 @@ def _fold_identity(values: pd.Series) -> pd.Series:
     return text.str.replace(r"^@+", "", regex=True)
 
 
-def _apply_resolutions(links: pd.DataFrame, pilot_id: str, resolutions: Sequence[Resolution],
-                       people: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+def _apply_resolutions(links: dict[str, np.ndarray], pilot_id: str, resolutions: Sequence[Resolution],
+                       people: dict[str, np.ndarray], notes: list[str]) -> None:
+    """Set ``owner``, ``rule``, ``score``, ``status`` and ``reason`` of the links (arrays,
+    changed in place) that the pilot's resolutions name."""
     mine = [r for r in resolutions if r.pilot == pilot_id]
     if not mine:
-        return links
+        return
     known = set(people["roster_id"])
     unknown = [r for r in mine if r.participant != NOT_A_PARTICIPANT and r.participant not in known]
     if unknown:
@@ -628,33 +787,32 @@ def _apply_resolutions(links: pd.DataFrame, pilot_id: str, resolutions: Sequence
             f"resolutions for pilot '{pilot_id}' name roster_id(s) not on its roster: {listed}; "
             f"use a roster_id from the roster or '{NOT_A_PARTICIPANT}'"
         )
-    out = links.copy()
-    folded = {c: _fold_identity(out[c]) for c in ("source_name", "source_email", "source_handle", "source_original_name")}
-    owner_of = pd.Series(np.arange(len(people)), index=people["roster_id"])
+    folded = [_fold_identity(pd.Series(links[c], dtype="object")).to_numpy(dtype=object)
+              for c in ("source_name", "source_email", "source_handle", "source_original_name")]
+    owner_of = {roster_id: at for at, roster_id in enumerate(people["roster_id"])}
     for resolution in mine:
         wanted = _fold_identity(pd.Series([resolution.identity]))[0]
-        hit = pd.Series(False, index=out.index)
-        for values in folded.values():
+        hit = np.zeros(len(links["status"]), dtype=bool)
+        for values in folded:
             hit |= values == wanted
         if resolution.source_table:
-            hit &= out["source_table"] == resolution.source_table
+            hit &= links["source_table"] == resolution.source_table
         if not hit.any():
             where = f" in {resolution.source_table}" if resolution.source_table else ""
             notes.append(f"resolution for '{resolution.identity}'{where} (pilot {pilot_id}) matched no identity")
             continue
-        out.loc[hit, "rule"] = "manual"
-        out.loc[hit, "score"] = np.nan
+        links["rule"][hit] = "manual"
+        links["score"][hit] = np.nan
         if resolution.participant == NOT_A_PARTICIPANT:
-            out.loc[hit, "owner"] = pd.NA
-            out.loc[hit, "status"] = NOT_A_PARTICIPANT
-            out.loc[hit, "reason"] = "resolved in programme.yml: not a participant"
+            links["owner"][hit] = -1
+            links["status"][hit] = NOT_A_PARTICIPANT
+            links["reason"][hit] = "resolved in programme.yml: not a participant"
         else:
-            out.loc[hit, "owner"] = owner_of[resolution.participant]
-            out.loc[hit, "status"] = "linked"
-            out.loc[hit, "reason"] = "resolved in programme.yml"
+            links["owner"][hit] = owner_of[resolution.participant]
+            links["status"][hit] = "linked"
+            links["reason"][hit] = "resolved in programme.yml"
         if resolution.note:
-            out.loc[hit, "reason"] += f" ({resolution.note})"
-    return out
+            links["reason"][hit] = links["reason"][hit] + f" ({resolution.note})"
 
 
 # --------------------------------------------------------------------------- the whole
@@ -707,7 +865,7 @@ def link_pilot(
     notes: list[str] = []
     people = _people(roster)
 
-    per_table: dict[str, pd.DataFrame] = {}
+    sources: dict[str, dict] = {}
     for name in sorted(tables):
         frame = tables[name]
         if "pilot_id" in frame.columns:
@@ -715,81 +873,55 @@ def link_pilot(
             others = others[others != pilot_id]
             if len(others):
                 raise LinkingError(f"table '{name}' holds rows of pilot '{others.iloc[0]}', not '{pilot_id}'")
-        ids = identity_frame(name, frame)
-        if ids is not None:
-            # a caller passing each distinct identity once says how many rows each stands for
-            ids["_rows"] = frame[ROWS].to_numpy(dtype=np.int64) if ROWS in frame.columns else 1
-            per_table[name] = ids
+        found = _identity_sources(name, frame)
+        if found is not None:
+            sources[name] = found
+    names = list(sources)
+    rows = _identity_rows(tables, sources)
+    distinct, ident = _distinct_identities(rows)
 
-    names = list(per_table)
-    if per_table:
-        every = pd.concat(list(per_table.values()), ignore_index=True)
-    else:
-        every = pd.DataFrame({c: pd.Series(dtype="object") for c in IDENTITY}).assign(_rows=np.int64(0))
-    every["_key"] = _identity_key(every)
-    table_of = np.repeat(np.arange(len(names), dtype=np.int64), [len(per_table[n]) for n in names])
-    distinct = every.drop_duplicates("_key").sort_values("_key").reset_index(drop=True)[[*IDENTITY, "_key"]]
-
-    distinct["_email"] = fold_email(distinct["source_email"])
-    distinct["_upn"] = fold_email(guest_upn_email(distinct["source_upn"]))
+    distinct["_email"] = fold_email(pd.Series(distinct["source_email"], dtype="object")).to_numpy(dtype=object)
+    distinct["_upn"] = fold_email(guest_upn_email(pd.Series(distinct["source_upn"], dtype="object"))).to_numpy(dtype=object)
     variants, phone = _name_variants(distinct)
     roster_keys = _roster_keys(people)
     exact = _exact_matches(_identity_keys(distinct, variants), roster_keys)
-    undecided = variants[~variants["ident"].isin(exact["ident"])]
+    undecided = _take(variants, ~np.isin(variants["ident"], exact["ident"]))
     fuzzy = _fuzzy_scores(undecided, roster_keys)
-    decision, candidates = _decide(distinct, exact, fuzzy, variants, phone, people, settings)
-    decided = pd.concat([distinct, decision], axis=1)
-    decided["ident"] = decided.index
+    decision, candidates = _decide(distinct, exact, fuzzy, variants, phone, settings)
 
     # one link per source table and identity, in (table, identity key) order: identities
     # are numbered in key order, so the pair's number sorts the same way
-    ident = pd.Index(distinct["_key"]).get_indexer(every["_key"])
-    pair = table_of * max(len(distinct), 1) + ident
-    pairs, link_of_row = np.unique(pair, return_inverse=True)
-    n_rows = np.bincount(link_of_row, weights=every["_rows"].to_numpy(dtype=np.int64), minlength=len(pairs))
-    links = decided.iloc[pairs % max(len(distinct), 1)].reset_index(drop=True)
-    links.insert(0, "source_table", pd.Series(np.asarray(names, dtype=object)[pairs // max(len(distinct), 1)],
-                                              dtype="str"))
-    links["n_rows"] = n_rows.astype(np.int64)
-    links = _apply_resolutions(links, pilot_id, resolutions, people, notes)
+    size = max(len(distinct["source_name"]), 1)
+    pairs, link_of_row = np.unique(rows["_table"] * size + ident, return_inverse=True)
+    of = pairs % size
+    links = {column: values[of] for column, values in {**distinct, **decision}.items()}
+    links["ident"] = of
+    links["source_table"] = np.asarray(names, dtype=object)[pairs // size]
+    links["n_rows"] = np.bincount(link_of_row, weights=rows["_rows"], minlength=len(pairs)).astype(np.int64)
+    _apply_resolutions(links, pilot_id, resolutions, people, notes)
 
-    pid_of_owner = participant_ids(pilot_id, people["roster_id"], key)
-    owner = links["owner"].astype("Int64")
-    linked = (links["status"] == "linked").to_numpy(dtype=bool) & owner.notna().to_numpy(dtype=bool)
-    pid = np.full(len(links), None, dtype=object)
-    pid[linked] = pid_of_owner.to_numpy(dtype=object)[owner.to_numpy(dtype=np.int64, na_value=0)[linked]]
-    links["participant_id"] = pd.Series(pid, dtype="object")
-    links["pilot_id"] = pilot_id
+    pid_of_owner = participant_ids(pilot_id, pd.Series(people["roster_id"], dtype="object"), key).to_numpy(dtype=object)
+    linked = (links["status"] == "linked") & (links["owner"] >= 0)
+    pid = np.full(len(pairs), None, dtype=object)
+    pid[linked] = pid_of_owner[links["owner"][linked]]
+    links["participant_id"] = pid
 
     out_tables = {}
     for name, frame in tables.items():
-        if name not in per_table:
+        if name not in sources:
             out_tables[name] = frame
             continue
-        begin = names.index(name)
-        first = int(np.searchsorted(table_of, begin))
-        rows = link_of_row[first:first + len(frame)]
         filled = frame.copy()
-        filled["participant_id"] = pd.Series(pid[rows], index=frame.index, dtype="object")
+        filled["participant_id"] = pd.Series(pid[link_of_row[rows["_table"] == names.index(name)]],
+                                             index=frame.index, dtype="object")
         out_tables[name] = filled
 
     review = _review(links, candidates, people, pilot_id)
-    link_table = links[[*schemas.columns("links"), "platform", "source_original_name", "source_upn",
-                        "n_rows", "reason"]].copy()
-    for column in ("source_name", "source_email", "source_handle", "participant_id", "rule",
-                   "platform", "source_original_name", "source_upn", "reason"):
-        link_table[column] = _none_for_missing(link_table[column])
-    link_table["score"] = link_table["score"].astype("float64")
-    link_table["n_rows"] = link_table["n_rows"].astype("int64")
-    link_table = link_table.sort_values(
-        ["source_table", "source_name", "source_email", "source_handle", "platform",
-         "source_original_name", "source_upn"], na_position="first", kind="stable"
-    ).reset_index(drop=True)
+    link_table = _link_table(links, pilot_id)
     _check_links(link_table)
 
-    status_counts = link_table["status"].value_counts()
     counts = pd.DataFrame(
-        {"pilot_id": [pilot_id], **{s: [int(status_counts.get(s, 0))] for s in schemas.LINK_STATUSES}}
+        {"pilot_id": [pilot_id], **{s: [int((link_table["status"] == s).sum())] for s in schemas.LINK_STATUSES}}
     )
     return Linked(
         tables=out_tables,
@@ -801,11 +933,38 @@ def link_pilot(
     )
 
 
-def _none_for_missing(values: pd.Series) -> pd.Series:
-    """Values as object dtype with ``None`` for every missing one."""
-    array = values.to_numpy(dtype=object, copy=True)
+def _none_for_missing(values: np.ndarray) -> np.ndarray:
+    """Values as a new object array with ``None`` for every missing one."""
+    array = np.array(values, dtype=object)
     array[pd.isna(array)] = None
-    return pd.Series(array, index=values.index, dtype="object")
+    return array
+
+
+def _link_table(links: dict[str, np.ndarray], pilot_id: str) -> pd.DataFrame:
+    """The ``links`` table (its schema's columns, then ``platform``,
+    ``source_original_name``, ``source_upn``, ``n_rows``, ``reason``) in the order of its
+    source table and identity columns (missing values first)."""
+    order = _sort_order(*[links[c] for c in ("source_table", "source_name", "source_email", "source_handle",
+                                             "platform", "source_original_name", "source_upn")])
+    text = {c: pd.Series(_none_for_missing(links[c][order]), dtype="object")
+            for c in ("source_name", "source_email", "source_handle", "participant_id", "rule",
+                      "platform", "source_original_name", "source_upn", "reason", "status")}
+    return pd.DataFrame({
+        "pilot_id": pd.Series([pilot_id] * len(order), dtype="str"),
+        "source_table": pd.Series(links["source_table"][order], dtype="str"),
+        "source_name": text["source_name"],
+        "source_email": text["source_email"],
+        "source_handle": text["source_handle"],
+        "participant_id": text["participant_id"],
+        "rule": text["rule"],
+        "score": links["score"][order].astype("float64"),
+        "status": text["status"],
+        "platform": text["platform"],
+        "source_original_name": text["source_original_name"],
+        "source_upn": text["source_upn"],
+        "n_rows": links["n_rows"][order].astype("int64"),
+        "reason": text["reason"],
+    })
 
 
 def _check_links(link_table: pd.DataFrame) -> None:
@@ -817,34 +976,37 @@ def _check_links(link_table: pd.DataFrame) -> None:
         raise schemas.TableValidationError("links", found)
 
 
-def _review(links: pd.DataFrame, candidates: pd.DataFrame, people: pd.DataFrame, pilot_id: str) -> pd.DataFrame:
+def _review(links: dict[str, np.ndarray], candidates: dict[str, np.ndarray], people: dict[str, np.ndarray],
+            pilot_id: str) -> pd.DataFrame:
     """The review queue: every ambiguous or unmatched identity with up to three candidates."""
-    queue = links[links["status"].isin(["ambiguous", "unmatched"])].copy()
-    queue["identity"] = queue["source_name"].combine_first(queue["source_email"]).combine_first(
-        queue["source_handle"])
+    queue = _take(links, (links["status"] == "ambiguous") | (links["status"] == "unmatched"))
+    identity = np.where(pd.isna(queue["source_name"]), queue["source_email"], queue["source_name"])
+    queue["identity"] = np.where(pd.isna(identity), queue["source_handle"], identity)
     # candidates as a grid: one row per identity, one column per rank (-1: none)
-    ident = queue["ident"].to_numpy(dtype=np.int64)
-    size = int(max(ident.max(initial=-1), candidates["ident"].max() if len(candidates) else -1)) + 1
+    ident = queue["ident"].astype(np.int64)
+    size = int(max(ident.max(initial=-1), candidates["ident"].max(initial=-1))) + 1
     owners = np.full((size, CANDIDATES), -1, dtype=np.int64)
     scores = np.full((size, CANDIDATES), np.nan)
-    if len(candidates):
-        at = (candidates["ident"].to_numpy(dtype=np.int64), candidates["rank"].to_numpy(dtype=np.int64) - 1)
-        owners[at] = candidates["owner"].to_numpy(dtype=np.int64)
-        scores[at] = candidates["score"].to_numpy(dtype=np.float64)
-    roster_id = people["roster_id"].to_numpy(dtype=object)
-    name = people["name"].to_numpy(dtype=object)
+    if len(candidates["ident"]):
+        at = (candidates["ident"], candidates["rank"] - 1)
+        owners[at] = candidates["owner"]
+        scores[at] = candidates["score"]
+    roster_id = people["roster_id"]
+    name = people["name"]
     for rank in range(1, CANDIDATES + 1):
         owner = owners[ident, rank - 1]
         found = owner >= 0
         chosen = np.where(found, owner, 0)
-        queue[f"candidate_{rank}_roster_id"] = pd.Series(
-            np.where(found, roster_id[chosen] if len(roster_id) else None, None), index=queue.index, dtype="object")
-        queue[f"candidate_{rank}_name"] = pd.Series(
-            np.where(found, name[chosen] if len(name) else None, None), index=queue.index, dtype="object")
+        queue[f"candidate_{rank}_roster_id"] = np.where(found, roster_id[chosen] if len(roster_id) else None, None)
+        queue[f"candidate_{rank}_name"] = np.where(found, name[chosen] if len(name) else None, None)
         queue[f"candidate_{rank}_score"] = np.round(scores[ident, rank - 1], 1)
-    queue["pilot_id"] = pilot_id
     for column in ("identity", "source_name", "source_email", "source_handle", "platform", "reason"):
-        queue[column] = queue[column].astype("object").where(queue[column].notna(), None)
-    queue = queue.sort_values(["source_table", "status", "identity", "source_email", "source_handle"],
-                              na_position="first", kind="stable")
-    return queue[REVIEW_COLUMNS].reset_index(drop=True)
+        queue[column] = _none_for_missing(queue[column])
+    order = _sort_order(*[queue[c] for c in ("source_table", "status", "identity", "source_email", "source_handle")])
+    frame = {"pilot_id": pd.Series([pilot_id] * len(order), dtype="str"),
+             "source_table": pd.Series(queue["source_table"][order], dtype="str")}
+    for column in REVIEW_COLUMNS[2:]:
+        values = queue[column][order]
+        frame[column] = (values.astype(np.int64) if column == "n_rows" else values if column.endswith("_score")
+                         else pd.Series(values, dtype="object"))
+    return pd.DataFrame(frame)

@@ -31,7 +31,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from . import schemas
+from . import schemas, store
 from .clean.names import fold_text, normalise_name
 from .programme import ROSTER_COLUMNS, Programme, Settings
 from .readers.base import InputError, decode, read_csv_records
@@ -234,23 +234,27 @@ def _cell_str(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def _folded_cells(raw: pd.DataFrame) -> dict[str, pd.Series]:
-    """Each column of ``raw`` as :func:`~evalkit.clean.names.fold_text` of its cells as text
-    (:func:`_cell_str`): blank cells ``None``. All columns go through one call: a cell seen
-    in several rows or columns is read and folded once."""
-    n = len(raw)
-    cells = raw.to_numpy(dtype=object).ravel(order="F")
-    if len(cells) and pd.api.types.infer_dtype(cells, skipna=True) == "string":
+def _folded_cells(cells: np.ndarray) -> np.ndarray:
+    """The cells (rows × columns, object) as :func:`~evalkit.clean.names.fold_text` of
+    each cell as text (:func:`_cell_str`): blank cells ``None``. All columns go through one
+    call: a cell seen in several rows or columns is read and folded once."""
+    flat = cells.ravel(order="F")
+    if len(flat) and pd.api.types.infer_dtype(flat, skipna=True) == "string":
         # text cells (a CSV roster): rows find their distinct cell by hashing
-        codes, distinct = pd.factorize(cells)
+        codes, distinct = pd.factorize(flat)
         texts = np.empty(len(distinct) + 1, dtype=object)
         texts[:-1] = [_cell_str(value) for value in distinct]
         texts[-1] = None
         texts = texts[codes]
     else:  # numbers, dates, flags from a workbook: 1 and 1.0 and True must not be taken as one
-        texts = pd.Series(cells, dtype="object").map(_cell_str).to_numpy(dtype=object)
+        texts = np.array([_cell_str(value) for value in flat] + [None], dtype=object)[:-1]
     folded = fold_text(pd.Series(texts, dtype="object")).to_numpy(dtype=object)
-    return {name: pd.Series(folded[i * n:(i + 1) * n], dtype="object") for i, name in enumerate(raw.columns)}
+    return folded.reshape(cells.shape, order="F")
+
+
+def _lower(values: list) -> list:
+    """Each text in lower case, ``""`` for missing."""
+    return ["" if v is None else v.lower() for v in values]
 
 
 def _roster_frame(path: Path, pilot_id: str, rows: list[list[object]], numbers: list[int]) -> pd.DataFrame:
@@ -271,11 +275,10 @@ def _roster_frame(path: Path, pilot_id: str, rows: list[list[object]], numbers: 
     body = [(n, r) for n, r in zip(numbers[header_at + 1:], rows[header_at + 1:])
             if any(_cell_str(v) is not None for v in r)]
     width = len(header)
-    raw = pd.DataFrame(
-        {column: pd.Series([r[pos] if pos < len(r) else None for _, r in body], dtype="object")
-         for column, pos in seen.items()}
-    )
-    source_row = pd.Series([n for n, _ in body], dtype="int64")
+    cells = np.empty((len(body), len(seen)), dtype=object)
+    for at, (_, r) in enumerate(body):
+        cells[at, :] = [r[pos] if pos < len(r) else None for pos in seen.values()]
+    source_row = [n for n, _ in body]
     for n, r in body:
         extra = [v for v in r[width:] if _cell_str(v) is not None]
         if extra:
@@ -283,79 +286,84 @@ def _roster_frame(path: Path, pilot_id: str, rows: list[list[object]], numbers: 
                                        value=_cell_str(extra[0])))
 
     # every named column's cells as text, folded at once (each distinct cell visited once)
-    cells_text = _folded_cells(raw)
+    folded = _folded_cells(cells)
+    at_of = {name: at for at, name in enumerate(seen)}
 
-    def column(name: str) -> pd.Series:
-        if name not in raw.columns:
-            return pd.Series([None] * len(raw), dtype="object")
-        return cells_text[name].copy()
+    def column(name: str) -> list:
+        if name not in at_of:
+            return [None] * len(body)
+        return folded[:, at_of[name]].tolist()
 
-    def fault(mask: pd.Series, name: str, problem: str, values: pd.Series) -> None:
-        for position in np.flatnonzero(mask.to_numpy(dtype=bool)):
+    def fault(mask: list[bool], name: str, problem: str, values: list) -> None:
+        for position in np.flatnonzero(np.asarray(mask, dtype=bool)):
             problems.append(InputError(path, problem, row=int(source_row[position]),
                                        column=name, value=values[position]))
 
-    out: dict[str, pd.Series] = {}  # the roster's columns, made into one frame at the end
+    out: dict[str, list] = {}  # the roster's columns, made into one frame at the end
     for name in _TEXT_COLUMNS:
         values = column(name)
         if name not in ("name", "role", "roster_id"):
-            values = values.where(~values.fillna("").str.lower().isin(_BLANKS), None)
+            values = [None if low in _BLANKS else v for v, low in zip(values, _lower(values))]
         out[name] = values
 
-    fault(out["name"].isna(), "name", "the name is missing", out["name"])
-    role = out["role"].fillna("").str.lower().map(_ROLES)
-    fault(out["role"].notna() & role.isna(), "role",
+    fault([v is None for v in out["name"]], "name", "the name is missing", out["name"])
+    role = [_ROLES.get(low) for low in _lower(out["role"])]
+    fault([v is not None and r is None for v, r in zip(out["role"], role)], "role",
           "unknown role (use councillor, officer or other)", out["role"])
-    fault(out["role"].isna(), "role", "the role is missing (use councillor, officer or other)", out["role"])
-    out["role"] = role.astype("object").where(role.notna(), None)
+    fault([v is None for v in out["role"]], "role", "the role is missing (use councillor, officer or other)",
+          out["role"])
+    out["role"] = role
 
     email = out["email"]
-    fault(email.notna() & ~email.fillna("").str.match(_EMAIL), "email", "not an email address", email)
-    out["email"] = email.where(email.isna(), email.str.strip())
+    fault([v is not None and not _EMAIL.match(v) for v in email], "email", "not an email address", email)
+    out["email"] = [None if v is None else v.strip() for v in email]
 
-    handle = out["x_handle"].str.replace(_PROFILE_ADDRESS, r"\1", regex=True)
-    handle = handle.str.replace(r"^@+", "", regex=True).str.strip()
-    fault(handle.notna() & ~handle.fillna("").str.match(_HANDLE), "x_handle",
+    handle = [None if v is None else re.sub(r"^@+", "", _PROFILE_ADDRESS.sub(r"\1", v)).strip()
+              for v in out["x_handle"]]
+    fault([v is not None and not _HANDLE.match(v) for v in handle], "x_handle",
           "not an X handle (letters, digits and _ only)", out["x_handle"])
-    out["x_handle"] = handle.astype("object").where(handle.notna(), None)
+    out["x_handle"] = handle
 
     for name in _FLAG_COLUMNS:
         values = column(name)
-        folded = values.fillna("").str.strip().str.lower()
-        fault(~folded.isin(_YES | _NO), name, "not yes or no", values)
-        out[name] = folded.isin(_YES).astype(bool)
+        folded_flags = [low.strip() for low in _lower(values)]
+        fault([f not in _YES and f not in _NO for f in folded_flags], name, "not yes or no", values)
+        out[name] = np.array([f in _YES for f in folded_flags], dtype=bool)
 
-    aliases = column("aliases").fillna("")
-    out["aliases"] = aliases.str.split(";").map(
-        lambda parts: tuple(p.strip() for p in parts if p.strip())
-    ).astype("object")
+    out["aliases"] = pd.Series(
+        [tuple(p.strip() for p in ("" if v is None else v).split(";") if p.strip()) for v in column("aliases")],
+        dtype="object",
+    )
 
     followers_raw = column("followers_at_start")
-    followers_text = followers_raw.fillna("").str.replace(",", "", regex=False).str.strip()
-    followers = pd.to_numeric(followers_text.where(followers_text != "", None), errors="coerce")
-    fault(followers_raw.notna() & (followers.isna() | (followers < 0)), "followers_at_start",
+    followers_text = ["" if v is None else v.replace(",", "").strip() for v in followers_raw]
+    followers = pd.to_numeric(pd.Series([t if t != "" else None for t in followers_text], dtype="object"),
+                              errors="coerce").to_numpy(dtype="float64")
+    fault([v is not None and not f >= 0 for v, f in zip(followers_raw, followers)], "followers_at_start",
           "not a follower count", followers_raw)
-    out["followers_at_start"] = followers.astype("float64")
+    out["followers_at_start"] = followers
 
-    missing_id = out["roster_id"].isna() & out["name"].notna()
-    fallback = "name:" + normalise_name(out["name"]).fillna("")
-    out["roster_id"] = out["roster_id"].where(~missing_id, fallback).astype("object")
-    duplicated = out["roster_id"].notna() & out["roster_id"].duplicated(keep=False)
-    fault(duplicated, "roster_id", "the roster_id is used for more than one row", out["roster_id"])
+    named = normalise_name(pd.Series(out["name"], dtype="object")).to_numpy(dtype=object)
+    out["roster_id"] = [("name:" + ("" if f is None else f)) if rid is None and n is not None else rid
+                        for rid, n, f in zip(out["roster_id"], out["name"], named)]
+    ids = pd.Series(out["roster_id"], dtype="object")
+    fault((ids.notna() & ids.duplicated(keep=False)).tolist(), "roster_id",
+          "the roster_id is used for more than one row", out["roster_id"])
 
     if problems:
         problems.sort(key=lambda p: (p.row or 0, list(ROSTER_COLUMNS).index(p.column)
                                      if p.column in ROSTER_COLUMNS else 99))
         raise RosterError(path, problems)
 
-    out = pd.DataFrame({name: out[name] for name in ROSTER_COLUMNS}, index=raw.index)
-    out["pilot_id"] = pilot_id
-    out["source_file"] = str(path)
-    out["source_row"] = source_row
+    frame = {name: out[name] if name in ("in_cohort", "comparison", "followers_at_start", "aliases")
+             else pd.Series(out[name], dtype="object") for name in ROSTER_COLUMNS}
+    frame["pilot_id"] = pd.Series([pilot_id] * len(body), dtype="str")
+    frame["source_file"] = pd.Series([str(path)] * len(body), dtype="str")
+    frame["source_row"] = np.asarray(source_row, dtype=np.int64)
     for name, position in seen.items():
         if name not in ROSTER_COLUMNS and name:
-            out[str(rows[header_at][position])] = column(name)
-    return out.reset_index(drop=True)
+            frame[str(rows[header_at][position])] = pd.Series(column(name), dtype="object")
+    return pd.DataFrame(frame)
 
 
 # --------------------------------------------------------------------------- pseudonyms
@@ -371,18 +379,17 @@ def participant_ids(pilot_id: str, roster_ids: pd.Series, key: bytes) -> pd.Seri
     if not isinstance(key, (bytes, bytearray)) or len(key) < MIN_KEY_LENGTH:
         raise KeyMissing(f"the pseudonym key must be at least {MIN_KEY_LENGTH} bytes")
     ids = pd.Series(roster_ids, dtype="object")
-    distinct = pd.unique(ids.dropna())
-    lookup = {
-        rid: PSEUDONYM_PREFIX
+    codes, distinct = pd.factorize(ids.to_numpy(dtype=object))  # missing ids: -1
+    pseudonyms = [
+        PSEUDONYM_PREFIX
         + hmac.new(bytes(key), f"{pilot_id}\x1f{rid}".encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_DIGITS]
         for rid in distinct
-    }
-    values = list(lookup.values())
-    if len(set(values)) != len(values):
+    ]
+    if len(set(pseudonyms)) != len(pseudonyms):
         raise ValueError(f"two roster entries of pilot '{pilot_id}' got the same pseudonym; "
                          "lengthen PSEUDONYM_DIGITS")
-    out = ids.map(lookup)
-    return out.astype("object").where(out.notna(), None)
+    answers = np.array(pseudonyms + [None], dtype=object)
+    return pd.Series(answers[codes], index=ids.index, dtype="object")
 
 
 def participants_table(roster: pd.DataFrame, pilot_id: str, key: bytes) -> pd.DataFrame:
@@ -399,8 +406,9 @@ def participants_table(roster: pd.DataFrame, pilot_id: str, key: bytes) -> pd.Da
     def text(name: str) -> pd.Series:
         if name not in roster.columns:
             return pd.Series([None] * n, dtype="object")
-        values = roster[name].astype("object").reset_index(drop=True)
-        return values.where(values.notna(), None)
+        values = roster[name].to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = None
+        return pd.Series(values, dtype="object")
 
     def flag(name: str) -> pd.Series:
         if name not in roster.columns:
@@ -426,7 +434,11 @@ def participants_table(roster: pd.DataFrame, pilot_id: str, key: bytes) -> pd.Da
             ),
         }
     )
-    return schemas.validate("participants", out)
+    # only rows a vectorised pass finds suspect go through pandera (which words each fault)
+    found = store.check_rows("participants", out)
+    if len(found):
+        raise schemas.TableValidationError("participants", found)
+    return out
 
 
 # --------------------------------------------------------------------------- the key

@@ -585,3 +585,60 @@ def test_a_links_table_that_breaks_its_schema_names_every_fault():
         _check_links(broken)
     faults = raised.value.failures
     assert sorted(zip(faults["column"], faults["row"], faults["value"])) == [("score", 1, 120.0), ("status", 0, "maybe")]
+
+
+# --------------------------------------------------------------------------- awkward identities
+
+def test_identities_are_counted_per_table_and_kept_as_written():
+    # one person written four ways in attendance and twice in responses: a leading space
+    # makes another identity (links show exactly what the table holds), a blank name
+    # leaves the email to speak, emails differing in case are two identities
+    tables = {
+        "responses": pd.DataFrame({"pilot_id": PILOT, "participant_id": None,
+                                   "source_name": pd.Series(["Ann Lee", "  "], dtype="object"),
+                                   "source_email": pd.Series([None, "ann.lee@suffolk.gov.uk"], dtype="object")}),
+        "attendance": attendance(("Ann Lee",), (" Ann Lee",), ("Ann Lee",), ("   ", "ANN.LEE@suffolk.gov.uk"),
+                                 (None, "ann.lee@suffolk.gov.uk")),
+    }
+    linked = link(tables)
+    assert linked.links[["source_table", "source_name", "source_email", "rule", "n_rows"]].values.tolist() == [
+        ["attendance", None, "ANN.LEE@suffolk.gov.uk", "email", 1],
+        ["attendance", None, "ann.lee@suffolk.gov.uk", "email", 1],
+        ["attendance", " Ann Lee", None, "name", 1],
+        ["attendance", "Ann Lee", None, "name", 2],
+        ["responses", None, "ann.lee@suffolk.gov.uk", "email", 1],
+        ["responses", "Ann Lee", None, "name", 1],
+    ]
+    assert set(linked.links["participant_id"]) == {pid("S05")}
+    assert linked.tables["attendance"]["participant_id"].tolist() == [pid("S05")] * 5
+    assert linked.tables["responses"]["participant_id"].tolist() == [pid("S05")] * 2
+    assert linked.counts[["linked", "ambiguous", "unmatched"]].values.tolist() == [[6, 0, 0]]
+
+
+def test_roster_row_order_and_alias_spelling_do_not_change_links():
+    # the roster upside down, its aliases typed as one ";"-separated text
+    typed = ROSTER.iloc[::-1].reset_index(drop=True)
+    typed["aliases"] = [" ; ".join(a) for a in typed["aliases"]]
+    tables = {"attendance": attendance(("Cllr P Sharma",), ("Jon Hartley",), ("J Hartley",),
+                                       ("Jane Smith (East Suffolk)",))}
+    linked = link_pilot(PILOT, typed, tables, key=KEY, settings=SETTINGS)
+    links = linked.links.set_index("source_name")
+    assert links.loc["Cllr P Sharma", ["rule", "participant_id"]].tolist() == ["alias", pid("S06")]
+    assert links.loc["Jane Smith (East Suffolk)", ["rule", "participant_id"]].tolist() == ["alias", pid("S01")]
+    assert links.loc["Jon Hartley", ["rule", "participant_id"]].tolist() == ["name", pid("S07")]
+    assert links.loc["J Hartley", ["rule", "status"]].tolist() == ["name", "ambiguous"]
+    # candidates in roster_id order, whatever the order of the roster's rows
+    queue = linked.review.set_index("identity")
+    assert queue.loc["J Hartley", ["candidate_1_roster_id", "candidate_2_roster_id", "candidate_3_roster_id"]].tolist() \
+        == ["S07", "S08", None]
+    pd.testing.assert_frame_equal(linked.links, link(tables).links)
+    pd.testing.assert_frame_equal(linked.review, link(tables).review)
+
+
+def test_an_alias_that_only_repeats_the_own_name_is_not_an_alias():
+    roster = ROSTER.copy()
+    roster["aliases"] = [("JANE SMITH", "Cllr Jane Smith")] + list(ROSTER["aliases"][1:])
+    linked = link_pilot(PILOT, roster, {"attendance": attendance(("Jane Smith",))}, key=KEY, settings=SETTINGS)
+    row = one(linked, source_name="Jane Smith")
+    assert (row["rule"], row["participant_id"]) == ("name", pid("S01"))
+    assert row["reason"] == "the normalised name 'jane smith' is the roster name"

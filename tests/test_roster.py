@@ -345,3 +345,74 @@ def test_workbook_numbers_and_flags_are_not_taken_for_one_another(tmp_path):
         ["D", "Di Fox", "officer", 1.5],
     ])
     assert read_roster(path, "p")["Notes"].tolist() == ["1", "True", "1", "1.5"]
+
+
+# --------------------------------------------------------------------------- awkward cells
+
+def test_read_roster_messy_cells(tmp_path):
+    text = (
+        "Kirklees roster\n"
+        "\n"
+        "ID,Full name,Type,E-mail,Twitter,Cohort,Comparison group,Other names,Followers,Ward\n"
+        'K01, Cllr Jane  Smith ,Councillor, jane@x.gov.uk ,https://x.com/@CllrJane?lang=en, Yes ,✓,J S; Janey ;;,"1,234",Almondbury\n'
+        ",Ann  Lee,STAFF,N/A,-,,no,,,\n"
+        "\n"
+        "K03,Bo Li,guest,none,@@bo_li,x,n,Bo,0,-\n"
+    )
+    roster = read_roster(write(tmp_path, text), "k")
+    assert roster["roster_id"].tolist() == ["K01", "name:ann lee", "K03"]
+    assert roster["name"].tolist() == ["Cllr Jane Smith", "Ann Lee", "Bo Li"]
+    assert roster["role"].tolist() == ["councillor", "officer", "other"]
+    assert roster["email"].tolist() == ["jane@x.gov.uk", None, None]
+    assert roster["x_handle"].tolist() == ["CllrJane", None, "bo_li"]
+    assert roster["in_cohort"].tolist() == [True, False, True]
+    assert roster["comparison"].tolist() == [True, False, False]
+    assert roster["aliases"].tolist() == [("J S", "Janey"), (), ("Bo",)]
+    assert roster["followers_at_start"].tolist()[::2] == [1234.0, 0.0]
+    assert pd.isna(roster["followers_at_start"][1])
+    assert roster["Ward"].tolist() == ["Almondbury", None, "-"]
+    assert roster["source_row"].tolist() == [4, 5, 7]
+    assert roster["pilot_id"].tolist() == ["k"] * 3
+    for column in ("roster_id", "name", "role", "email", "x_handle", "aliases", "Ward"):
+        assert roster[column].dtype == object, column
+    assert (roster["in_cohort"].dtype, roster["followers_at_start"].dtype, roster["source_row"].dtype) == \
+        (bool, "float64", "int64")
+
+
+def test_roster_faults_are_listed_by_row_then_roster_column(tmp_path):
+    text = (
+        "roster_id,name,role,email,x_handle,in_cohort,followers_at_start\n"
+        "K1,,chair,not-an-email,bad handle!,maybe,-5\n"
+        "K1,Bo Li,,b@x.org,,yes,\n"
+    )
+    with pytest.raises(RosterError) as caught:
+        read_roster(write(tmp_path, text), "k")
+    assert [(p.row, p.column, p.value) for p in caught.value.problems] == [
+        (2, "roster_id", "K1"),
+        (2, "name", None),
+        (2, "role", "chair"),
+        (2, "email", "not-an-email"),
+        (2, "x_handle", "bad handle!"),
+        (2, "in_cohort", "maybe"),
+        (2, "followers_at_start", "-5"),
+        (3, "roster_id", "K1"),
+        (3, "role", None),
+    ]
+
+
+def test_participants_table_names_every_fault():
+    roster = pd.DataFrame({"roster_id": ["A", "B", "C"], "name": ["Ann Lee", None, "Bo Li"],
+                           "role": ["councillor", "chair", "officer"]})
+    with pytest.raises(schemas.TableValidationError) as caught:
+        participants_table(roster, "p", KEY)
+    faults = caught.value.failures
+    assert sorted(zip(faults["column"], faults["row"])) == [("display_name", 1), ("role", 1)]
+    assert faults.loc[faults["column"] == "role", "value"].tolist() == ["chair"]
+
+
+def test_participant_ids_of_repeated_and_missing_roster_ids():
+    ids = participant_ids("p", pd.Series(["A", None, "A", "B"], index=[10, 11, 12, 13]), KEY)
+    expected_a = "P-" + hmac.new(KEY, b"p\x1fA", hashlib.sha256).hexdigest()[:10]
+    assert ids.index.tolist() == [10, 11, 12, 13]
+    assert ids[10] == ids[12] == expected_a
+    assert ids[11] is None and ids[13] != expected_a
