@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 
 from . import linking, roster, schemas, store
 from .programme import Pilot, Programme, load_programme
-from .readers import InputError, UnsupportedFormat, read
+from .readers import InputError, UnsupportedFormat, batched, detect, read, read_batch
 from .readers.base import Context, conform
 
 __all__ = [
@@ -452,15 +452,49 @@ def _start_worker(programme: Programme, plan: _Plan) -> None:
 def _read_task(task: tuple[str, list[Path]]) -> list[_FileOutcome]:
     pilot_id, files = task
     pilot = _PROGRAMME.pilot(pilot_id)
-    return [read_file(_PROGRAMME, pilot, file) for file in files]
+    return read_files(_PROGRAMME, pilot, files)
 
 
 def _pilot_task(task: tuple[str, list[Path], dict[str, pa.Schema]]) -> _PilotDone:
     """A whole pilot in a worker: its files read, then cleaned, linked and written."""
     pilot_id, files, seen = task
     pilot = _PROGRAMME.pilot(pilot_id)
-    outcomes = [read_file(_PROGRAMME, pilot, file) for file in files]
+    outcomes = read_files(_PROGRAMME, pilot, files)
     return _finish_pilot(_PROGRAMME, pilot, outcomes, _PLAN, seen)
+
+
+def read_files(programme: Programme, pilot: Pilot, files: list[Path]) -> list[_FileOutcome]:
+    """:func:`read_file` for each of a pilot's ``files`` (in their order), the files of a
+    format whose reader reads many at once (:func:`evalkit.readers.read_batch`) read
+    together: the same outcomes, for less work. A file the batch does not take, or a batch
+    that fails, is read on its own."""
+    outcomes: list[_FileOutcome | None] = [None] * len(files)
+    known: list[tuple] = []  # each file's context, pinned format, whether ignored, format found
+    groups: dict[str, list[tuple[int, Context]]] = {}
+    for index, file in enumerate(files):
+        context, pinned, ignored = context_for(programme, pilot, file)
+        known.append((context, pinned, ignored, None))
+        if ignored:
+            continue
+        try:
+            found = pinned or detect(file)
+        except Exception:  # read on its own, which says why
+            continue
+        known[-1] = (context, pinned, ignored, found)
+        if batched(found):
+            groups.setdefault(found, []).append((index, context))
+    for found, members in groups.items():
+        if len(members) < 2:
+            continue
+        try:
+            readings = read_batch([files[i] for i, _ in members], [c for _, c in members], found)
+        except Exception:  # each file then read on its own: a failure is that file's
+            continue
+        for (index, context), reading in zip(members, readings):
+            if reading is not None:
+                outcomes[index] = _settled(programme, pilot, reading, context.source_file)
+    return [outcome if outcome is not None else _read_one(programme, pilot, file, *facts)
+            for outcome, file, facts in zip(outcomes, files, known)]
 
 
 def read_file(programme: Programme, pilot: Pilot, file: Path) -> _FileOutcome:
@@ -469,19 +503,30 @@ def read_file(programme: Programme, pilot: Pilot, file: Path) -> _FileOutcome:
     schema quarantined (the reason names file, row, column and value), the rest as Arrow
     tables with the store's types. Never raises: a file that cannot be used is a failed
     :class:`FileResult` with a one-line error."""
-    context, pinned_format, ignored = context_for(programme, pilot, file)
+    return _read_one(programme, pilot, file, *context_for(programme, pilot, file))
+
+
+def _read_one(programme: Programme, pilot: Pilot, file: Path, context: Context, pinned_format: str | None,
+              ignored: bool, format: str | None = None) -> _FileOutcome:
+    """:func:`read_file` given what :func:`context_for` says of the file and, when it is
+    known already, its format."""
     relative = context.source_file
     if ignored:
         return _FileOutcome(FileResult(pilot.id, relative, pinned_format, "ignored",
                                        notes=["ignored by a pin in programme.yml"]))
     try:
-        reading = read(file, context, format=pinned_format)
+        reading = read(file, context, format=format or pinned_format)
     except (UnsupportedFormat, InputError) as exc:
         return _FileOutcome(FileResult(pilot.id, relative, None, "failed",
                                        error=_relative_message(exc, file, relative)))
     except Exception as exc:  # a reader bug must not stop the other files
         return _FileOutcome(FileResult(pilot.id, relative, None, "failed",
                                        error=f"{relative}: could not be read ({type(exc).__name__}: {exc})"))
+    return _settled(programme, pilot, reading, relative)
+
+
+def _settled(programme: Programme, pilot: Pilot, reading, relative: str) -> _FileOutcome:
+    """:func:`_settle`, a failure the file's (never the run's)."""
     try:
         return _settle(programme, pilot, reading, relative)
     except Exception as exc:  # a value no step expected: the file, not the run, fails
@@ -814,7 +859,7 @@ class _FileReader:
         """Each pilot with the outcomes of its files (file order)."""
         if self.pool is None:
             for pilot in pilots:
-                yield pilot, [read_file(self.programme, pilot, f) for f in tasks[pilot.id]]
+                yield pilot, read_files(self.programme, pilot, tasks[pilot.id])
             return
         waiting: deque = deque()
         upcoming = iter(pilots)

@@ -336,3 +336,35 @@ def test_a_file_with_a_missing_day_is_compared_with_every_day():
     assert pipeline._reach(files[0])[1:3] == (None, None)
     kept, dropped = _unique(files)
     assert dropped == 1 and kept.column("value").to_pylist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("batch", ["takes every other file", "fails"])
+def test_files_read_in_batches_give_the_outcomes_read_one_by_one(programme, monkeypatch, batch):
+    """A reader reading many files at once gives each file's reading or leaves the file to
+    be read alone; a batch that fails leaves them all. Either way each file's outcome is the
+    one read_file gives, in the files' order."""
+    from evalkit import readers
+
+    asked = []
+
+    def read_batch(paths, contexts, format):
+        asked.append((format, len(paths)))
+        if batch == "fails":
+            raise ValueError("a batch that cannot be read")
+        return [readers.read(path, context, format=format) if k % 2 == 0 else None
+                for k, (path, context) in enumerate(zip(paths, contexts))]
+
+    monkeypatch.setattr(readers.FORMATS["x-daily-activity"], "read_batch", read_batch, raising=False)
+    loaded = pipeline.load_programme(programme)
+    for pilot in loaded.pilots:
+        files = pipeline.input_files(loaded, pilot)
+        alone = [pipeline.read_file(loaded, pilot, path) for path in files]
+        together = pipeline.read_files(loaded, pilot, files)
+        assert [o.file for o in together] == [o.file for o in alone]
+        for a, b in zip(together, alone):
+            assert a.tables.keys() == b.tables.keys()
+            assert all(a.tables[name].equals(b.tables[name]) for name in a.tables)
+            assert (a.fates is None) == (b.fates is None) and (a.fates is None or a.fates.equals(b.fates))
+            assert (a.notes, a.dropped, a.accounts) == (b.notes, b.dropped, b.accounts)
+    assert {"x-daily-activity", "x-tweet-activity"} <= {format for format, _ in asked}
+    assert all(n >= 2 for _, n in asked)  # a format with one file in a pilot is read alone

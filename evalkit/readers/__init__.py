@@ -12,11 +12,13 @@ from pathlib import Path
 
 from .base import Context, InputError, Reading, Sniff, UnsupportedFormat, sniff
 
-__all__ = ["FORMATS", "Context", "InputError", "Reading", "UnsupportedFormat", "detect", "read"]
+__all__ = ["FORMATS", "Context", "InputError", "Reading", "UnsupportedFormat", "batched", "detect", "read",
+           "read_batch"]
 
 #: reader modules in detection order (more specific formats first). Each module has
 #: ``FORMATS`` (format name → description), ``detect(sniff) -> format name or None`` and
-#: ``read(path, context, format) -> Reading``.
+#: ``read(path, context, format) -> Reading``; a module may also have
+#: ``read_batch(paths, contexts, format) -> list[Reading | None]`` (see :func:`read_batch`).
 _MODULES = [
     "teams",
     "teams_legacy",
@@ -101,3 +103,21 @@ def read(path: Path | str, context: Context | None = None, *, format: str | None
     if name not in FORMATS:
         raise UnsupportedFormat(path, FORMATS, f"unknown format '{name}'")
     return FORMATS[name].read(path, context, name)
+
+
+def batched(format: str) -> bool:
+    """Whether the reader of ``format`` reads many files of it at once (:func:`read_batch`)."""
+    return hasattr(FORMATS.get(format), "read_batch")
+
+
+def read_batch(paths: list[Path], contexts: list[Context], format: str) -> list[Reading | None]:
+    """Read many files of one format at once, as :func:`read` reads each (the same
+    readings), where the format's reader can share work between them: for each file its
+    reading, or ``None`` where the file must be read on its own with :func:`read` (it is not
+    plainly regular, or not like the others). A reader without a batch lane gives ``None``
+    for every file.
+    """
+    reader = getattr(FORMATS.get(format), "read_batch", None)
+    if reader is None or not paths:
+        return [None] * len(paths)
+    return reader([Path(p) for p in paths], list(contexts), format)
