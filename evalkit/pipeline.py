@@ -583,11 +583,10 @@ def _settle(programme: Programme, pilot: Pilot, reading, relative: str) -> _File
         tables[name] = data
     if "row_fates" in reading.arrow and not faults:  # fates as the fast lane made them
         arrow_fates = _stamped_arrow(reading.arrow["row_fates"], "row_fates", pilot.id, relative, timezone)
-        fate = store.plain(arrow_fates.select(["fate"])).column(0).combine_chunks()
-        counted = pc.value_counts(fate)
-        fate_counts = dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()))
-        quarantined = None if not fate_counts.get("quarantined") else \
-            store.to_pandas(arrow_fates.filter(pc.equal(fate, "quarantined")).select(_QUARANTINED))
+        fate_counts = _counts(arrow_fates.column("fate"))
+        quarantined = None if not fate_counts.get("quarantined") else store.to_pandas(
+            arrow_fates.filter(pc.equal(store.plain(arrow_fates.select(["fate"])).column(0), "quarantined"))
+            .select(_QUARANTINED))
     else:
         fates = _stamp(reading.fates, pilot.id, relative)
         if faults:
@@ -603,6 +602,33 @@ def _settle(programme: Programme, pilot: Pilot, reading, relative: str) -> _File
     # repetitive text dictionary-encoded: what crosses to the cleaning process is small
     return _FileOutcome(result, {name: store.compact(t) for name, t in tables.items()}, store.compact(arrow_fates),
                         notes, dropped, quarantined, accounts)
+
+
+def _counts(column: pa.ChunkedArray) -> dict:
+    """How many rows hold each value of a text column (``None``: how many hold none); a
+    dictionary-encoded chunk is counted on its codes.
+
+    >>> _counts(pa.chunked_array([pa.array(["kept", "kept", None]).dictionary_encode(),
+    ...                           pa.array(["merged", "kept"]).dictionary_encode()]))
+    {'kept': 3, 'merged': 1, None: 1}
+    >>> _counts(pa.chunked_array([pa.array(["kept", None, "kept"])]))
+    {'kept': 2, None: 1}
+    """
+    counts: dict = {}
+    for chunk in column.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            codes = chunk.indices.drop_null().to_numpy(zero_copy_only=False)
+            found = np.bincount(codes, minlength=len(chunk.dictionary)) if len(codes) else np.zeros(0, np.int64)
+            pairs = zip(chunk.dictionary.to_pylist(), found.tolist())
+        else:
+            counted = pc.value_counts(chunk.drop_null())
+            pairs = zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist())
+        for value, n in pairs:
+            if n and value is not None:
+                counts[value] = counts.get(value, 0) + n
+    if column.null_count:
+        counts[None] = column.null_count
+    return counts
 
 
 def _stamped_arrow(data: pa.Table, name: str, pilot_id: str, relative: str, timezone: str) -> pa.Table:

@@ -436,9 +436,8 @@ def suspect_rows(table: str, data: pa.Table, frame: pd.DataFrame | None = None,
     suspect = np.zeros(data.num_rows, dtype=bool)
     for name, column in schema.columns.items():
         values = data.column(name)
-        missing = values.is_null()
         if not column.nullable and values.null_count:
-            suspect |= _numpy(missing)
+            suspect |= _numpy(values.is_null())
         kind = KINDS[table][name]
         if name in odd and frame is not None:
             cells = frame[name]
