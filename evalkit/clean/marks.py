@@ -42,6 +42,7 @@ __all__ = [
     "is_note",
     "locate_table",
     "mark_text",
+    "cells_text",
     "map_distinct",
     "mark_status",
     "match_session",
@@ -110,13 +111,44 @@ def text_grid(rows: Sequence[Sequence[object]], source_rows: Iterable[int] | Non
     of a CSV, or sheet row of a workbook), counting from 1 when ``source_rows`` is not given.
     """
     width = max((len(r) for r in rows), default=0)
-    padded = [list(r) + [None] * (width - len(r)) for r in rows]
-    frame = pd.DataFrame(padded, columns=range(width), dtype="object")
-    if width:
-        frame = frame.apply(mark_text)
+    cells = np.empty((len(rows), width), dtype=object)
+    for position, row in enumerate(rows):  # rows come as Python lists: each placed once
+        cells[position, :len(row)] = row
+    if width and len(rows):
+        cells = cells_text(cells.ravel()).reshape(cells.shape)
     index = list(source_rows) if source_rows is not None else list(range(1, len(rows) + 1))
-    frame.index = pd.Index(index, dtype="int64", name="source_row")
-    return frame
+    return pd.DataFrame(cells, columns=range(width), dtype="object", copy=False,
+                        index=pd.Index(index, dtype="int64", name="source_row"))
+
+
+def cells_text(values: np.ndarray) -> np.ndarray:
+    """:func:`cell_text` of every cell of a 1-D object array, as an object array: text
+    cells trimmed once per distinct text, other cells once per distinct value of each type
+    (``1``, ``1.0`` and ``True`` read differently, so they are never taken for one value).
+
+    >>> cells_text(np.array([" Y", 1, True, None, 1.0, " Y", float("nan")], dtype=object)).tolist()
+    ['Y', '1', 'true', '', '1', 'Y', '']
+    """
+    values = np.asarray(values, dtype=object)
+    out = np.empty(len(values), dtype=object)
+    if not len(values):
+        return out
+    kinds, types = pd.factorize(np.frompyfunc(type, 1, 1)(values))
+    for code, kind in enumerate(types):
+        at = np.flatnonzero(kinds == code)
+        if kind is type(None):
+            out[at] = ""
+            continue
+        codes, distinct = pd.factorize(values[at], use_na_sentinel=True)
+        text = np.empty(len(distinct) + 1, dtype=object)
+        text[:-1] = [cell_text(value) for value in distinct]
+        missing = values[at][codes == -1]  # NaN and the like: each turned into text itself
+        text[-1] = cell_text(missing[0]) if len(missing) else ""
+        if len(missing) and any(cell_text(value) != text[-1] for value in missing[1:]):
+            out[at] = [cell_text(value) for value in values[at]]
+            continue
+        out[at] = text[codes]
+    return out
 
 
 def guess_delimiter(text: str) -> str:
@@ -175,9 +207,8 @@ def mark_text(values: pd.Series) -> pd.Series:
     ['Y', '1', 'true', '', '1']
     """
     values = pd.Series(values, dtype="object")
-    if len(values) > 1000 and values.map(type).eq(str).all():
-        return values.str.strip().astype("object")
-    return values.map(cell_text).astype("object")
+    return pd.Series(cells_text(values.to_numpy(dtype=object)), index=values.index, dtype="object",
+                     name=values.name, copy=False)
 
 
 def _fold_mark(text: str) -> str:
@@ -582,12 +613,19 @@ def as_object_text(frame: pd.DataFrame) -> pd.DataFrame:
     >>> frame["name"].dtype, frame["name"].tolist()
     (dtype('O'), ['A', None])
     """
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
+    columns = {}
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
         if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
-            out[column] = pd.Series(values.to_numpy(dtype=object), index=out.index, dtype="object")
-            out[column] = out[column].where(out[column].notna(), None)
+            cells = values.to_numpy(dtype=object, copy=True)
+            cells[pd.isna(cells)] = None
+            values = pd.Series(cells, index=frame.index, dtype="object", copy=False)
+        else:
+            values = values.copy()
+        columns[position] = values
+    out = pd.DataFrame(columns, index=frame.index, copy=False)
+    out.columns = frame.columns
+    out.attrs = dict(frame.attrs)
     return out
 
 

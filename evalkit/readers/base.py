@@ -47,6 +47,7 @@ __all__ = [
     "sorted_fates",
     "record_start_lines",
     "sniff",
+    "sniffed_sheets",
 ]
 
 
@@ -236,12 +237,66 @@ def _sheet_heads(path: Path, rows: int = 30) -> dict[str, list[tuple]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError(path, f"the workbook cannot be opened (damaged or truncated: {exc})") from None
     try:
-        return {
-            sheet.title: [tuple(r) for r in sheet.iter_rows(max_row=rows, values_only=True)]
-            for sheet in book.worksheets
-        }
+        heads, whole = {}, {}
+        for sheet in book.worksheets:
+            head = [tuple(r) for r in sheet.iter_rows(max_row=rows, values_only=True)]
+            heads[sheet.title] = head
+            # the head is the whole sheet, exactly as ``iter_rows(values_only=True)`` gives it,
+            # when no row lies past it: the sheet's stated last row is within the head (or it
+            # states none and the head stopped short of ``rows``)
+            last = sheet.max_row
+            if (len(head) < rows) if last is None else (len(head) <= last <= rows):
+                whole[sheet.title] = head
+        _remember_sheets(path, list(heads), whole)
+        return heads
     finally:
         book.close()
+
+
+#: what the latest sniffs of workbooks read: (path, size, modification time) → (sheet
+#: titles in order, every row of each sheet the sniff read whole)
+_SNIFFED_SHEETS: dict[tuple, tuple[list[str], dict[str, list[tuple]]]] = {}
+_SNIFFED_KEEP = 64
+
+
+def _workbook_key(path: Path) -> tuple | None:
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+def _remember_sheets(path: Path, titles: list[str], whole: dict[str, list[tuple]]) -> None:
+    key = _workbook_key(path)
+    if key is None:
+        return
+    _SNIFFED_SHEETS.pop(key, None)
+    _SNIFFED_SHEETS[key] = (titles, whole)
+    while len(_SNIFFED_SHEETS) > _SNIFFED_KEEP:  # the oldest go first
+        try:
+            _SNIFFED_SHEETS.pop(next(iter(_SNIFFED_SHEETS)), None)
+        except (RuntimeError, StopIteration):  # another thread changed it meanwhile
+            break
+
+
+def sniffed_sheets(path: Path | str) -> tuple[list[str], dict[str, list[tuple]]] | None:
+    """What the latest :func:`sniff` of this workbook read, when the file has not changed
+    since (same size and modification time): its sheet titles in order, and every row
+    (values, as openpyxl's read-only ``iter_rows(values_only=True)`` gives them) of each
+    sheet short enough to have been read whole. None when this process has not sniffed it.
+
+    A reader that needs no more than this can skip opening the workbook again.
+
+    >>> import tempfile, openpyxl
+    >>> book = openpyxl.Workbook(); book.active.title = "Form1"; book.active.append(["ID", "Name"])
+    >>> path = Path(tempfile.mkdtemp()) / "f.xlsx"; book.save(path)
+    >>> _ = sniff(path)
+    >>> sniffed_sheets(path)
+    (['Form1'], {'Form1': [('ID', 'Name')]})
+    """
+    key = _workbook_key(Path(path))
+    return None if key is None else _SNIFFED_SHEETS.get(key)
 
 
 # --------------------------------------------------------------------------- decoding

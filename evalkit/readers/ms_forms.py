@@ -41,7 +41,7 @@ from ..clean.surveys import (
     unreadable_times,
 )
 from ..scales import key
-from .base import Context, InputError, Reading, Sniff
+from .base import Context, InputError, Reading, Sniff, sniffed_sheets
 
 __all__ = ["FORMATS", "detect", "read"]
 
@@ -82,8 +82,14 @@ def detect(sniff: Sniff) -> str | None:
 
 
 def _sheet_rows(path: Path) -> tuple[str, list[tuple]]:
+    """The first sheet's title and rows (what detection's sniff read, when it read the whole
+    sheet; else the workbook opened again)."""
     import openpyxl
 
+    sniffed = sniffed_sheets(path)
+    if sniffed is not None and sniffed[0] and sniffed[0][0] in sniffed[1]:
+        title = sniffed[0][0]
+        return title, list(sniffed[1][title])
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

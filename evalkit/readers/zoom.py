@@ -43,8 +43,20 @@ from ..clean.attendance import (
     person_key,
 )
 from ..clean.dates import localise
-from .base import Context, InputError, Reading, Sniff, conform, decode, fates_frame
-from .teams import _add_problem, _aware, _text, fold_cells, header_key, read_cells
+from .base import Context, InputError, Reading, Sniff, conform, decode
+from .teams import (
+    _NAT,
+    _add_reason,
+    _aware,
+    _file_fates,
+    _instants,
+    _repeat,
+    _text,
+    fold_array,
+    fold_cells,
+    header_key,
+    read_grid,
+)
 
 __all__ = ["FORMATS", "detect", "read", "split_original_name"]
 
@@ -143,72 +155,76 @@ def read(path: Path, context: Context, format: str = "zoom-participants") -> Rea
     source_file = context.source_file or path.name
     text, encoding = decode(path)
     notes = [f"encoding: {encoding}"]
-    cells = read_cells(text, ",", path)
-    data_columns = [c for c in cells.columns if c != "line"]
-    blank = cells[data_columns].ne("").sum(axis=1) == 0
-    # only the first rows can be the meeting block or the header: fold just those
-    head = cells.index[~blank][:6]
-    folded = cells.loc[head, data_columns].apply(fold_cells)
-
-    kind = pd.Series("other", index=cells.index, dtype="object")
-    kind[blank] = "blank"
-    meeting: dict = {}
-    non_blank = cells.index[~blank]
+    grid, line = read_grid(text, ",", path)
+    width = grid.shape[1]
+    blank = (grid != "").sum(axis=1) == 0
+    non_blank = np.flatnonzero(~blank)
     if len(non_blank) == 0:
         raise InputError(path, "the report has no rows")
+    # only the first rows can be the meeting block or the header: fold just those
+    head = non_blank[:6]
+    folded = dict(zip(head.tolist(), fold_array(grid[head].ravel()).reshape(len(head), width)))
+
+    kind = np.full(len(grid), "other", dtype=object)
+    kind[blank] = "blank"
+    meeting: dict = {}
     position = 0
-    if [folded.at[non_blank[0], c] for c in data_columns[:2]] == ["meeting id", "topic"]:
+    if folded[non_blank[0]][:2].tolist() == ["meeting id", "topic"]:
         block_header = non_blank[0]
         kind[block_header] = "meeting header"
         if len(non_blank) > 1:
             values = non_blank[1]
             kind[values] = "meeting values"
-            for column in data_columns:
-                field = _MEETING.get(folded.at[block_header, column])
+            for column in range(width):
+                field = _MEETING.get(folded[block_header][column])
                 if field and field not in meeting:
-                    meeting[field] = cells.at[values, column]
+                    meeting[field] = grid[values, column]
         position = 2
     header_at = None
     for label in non_blank[position:position + 3]:
-        if "name" in _header_fields(folded.loc[label].tolist()):
-            header_at = label
+        if "name" in _header_fields(folded[label].tolist()):
+            header_at = int(label)
             break
     if header_at is None:
         raise InputError(path, "no participant table found (a header row starting Name (Original Name))")
     kind[header_at] = "header"
     fields = {}
-    for column in data_columns:
-        field = _COLUMNS.get(folded.at[header_at, column])
+    for column in range(width):
+        field = _COLUMNS.get(folded[header_at][column])
         if field and field not in fields:
             fields[field] = column
-    header_names = {f: cells.at[header_at, c] for f, c in fields.items()}
-    data = (cells.index > header_at) & ~blank
+    header_names = {f: grid[header_at, c] for f, c in fields.items()}
+    data = (np.arange(len(grid)) > header_at) & ~blank
     kind[data] = "data"
-    rows = cells[data]
+    at = np.flatnonzero(data)
+    count = len(at)
+    cells = {field: grid[at, column] for field, column in fields.items()}
 
     timed = {"join", "leave"} <= set(fields)
     if not timed and "total" not in fields:
         raise InputError(path, "the participant table has neither Join Time/Leave Time nor Total Duration "
-                         "(Minutes)", row=int(cells.at[header_at, "line"]))
+                         "(Minutes)", row=int(line[header_at]))
     if format == "zoom-unique-users" and timed:
         notes.append("read as a participant report: the table has join and leave times")
     elif format == "zoom-participants" and not timed:
         notes.append("read as a unique-users report: the table has Total Duration but no join or leave times")
 
-    names = split_original_name(rows[fields["name"]])
-    names.index = rows.index
-    email = rows[fields["email"]] if "email" in fields else pd.Series("", index=rows.index)
-    line = rows["line"].astype(int)
-    where = source_file + ", row " + line.astype(str)
-    problem = pd.Series(None, index=rows.index, dtype="object")
-    nameless = names["display"].fillna("") == ""
-    problem[nameless] = (where[nameless] + f", column '{header_names['name']}': no name").astype("object")
+    index = pd.RangeIndex(count)
+    names = split_original_name(pd.Series(cells["name"], index=index, dtype="object", copy=False))
+    email = pd.Series(cells["email"], index=index, dtype="object", copy=False) if "email" in fields \
+        else pd.Series("", index=index)
+    rows_line = line[at]
+    where = np.strings.add(source_file + ", row ", rows_line.astype(str)) if count else np.array([], dtype=str)
+    problem = np.full(count, None, dtype=object)
+    nameless = (names["display"].fillna("") == "").to_numpy(dtype=bool)
+    if nameless.any():
+        problem[nameless] = np.strings.add(where[nameless], f", column '{header_names['name']}': no name")
 
     # ---- date order and times
     values = [meeting.get("start"), meeting.get("end")]
     for field in ("join", "leave"):
         if field in fields:
-            values.extend(rows.loc[rows[fields[field]] != "", fields[field]].tolist())
+            values.extend(cells[field][cells[field] != ""].tolist())
     values = [v for v in values if v]
     order, how = decide_file_date_order(values, context, path=path, default="month-first",
                                         default_reason="Zoom writes MM/DD/YYYY, so month-first") \
@@ -231,51 +247,61 @@ def read(path: Path, context: Context, format: str = "zoom-participants") -> Rea
     times = {}
     for field in ("join", "leave"):
         if field not in fields:
-            times[field] = pd.Series(pd.NaT, index=rows.index, dtype=zone_dtype)
+            times[field] = pd.Series(pd.NaT, index=index, dtype=zone_dtype)
             continue
-        naive, failed = parse_meeting_times(rows[fields[field]], order)
+        naive, failed = parse_meeting_times(pd.Series(cells[field], index=index, dtype="object", copy=False), order)
         times[field] = localise(naive, context.timezone)
+        failed = failed.to_numpy(dtype=bool)
         if failed.any():
-            reason = (where + f", column '{header_names[field]}': '" + rows[fields[field]]
-                      + f"' is not a date-time (read {order})")
-            problem = _add_problem(problem, reason, failed)
-    backwards = times["join"].notna() & times["leave"].notna() & (times["leave"] < times["join"])
+            _add_reason(problem, failed, np.strings.add(np.strings.add(np.strings.add(
+                where[failed], f", column '{header_names[field]}': '"), cells[field][failed].astype(str)),
+                f"' is not a date-time (read {order})"))
+    join_ns, leave_ns = _instants(times["join"]), _instants(times["leave"])
+    backwards = (join_ns != _NAT) & (leave_ns != _NAT) & (leave_ns < join_ns)
     if backwards.any():
-        problem = _add_problem(problem, where + f", column '{header_names.get('leave')}': '"
-                               + rows[fields.get("leave", 0)] + "' is before the join time", backwards)
+        _add_reason(problem, backwards, np.strings.add(np.strings.add(np.strings.add(
+            where[backwards], f", column '{header_names.get('leave')}': '"), cells["leave"][backwards].astype(str)),
+            "' is before the join time"))
 
+    email_text = _text(email)
     connections = pd.DataFrame({
-        "source_row": line,
+        "source_row": rows_line,
         "person": person_key(names["display"], email),
         "source_name": _text(names["display"]),
         "source_original_name": names["original"],
-        "source_email": _text(email),
+        "source_email": email_text,
         "joined_at": times["join"],
         "left_at": times["leave"],
-        "guest": _flag(rows[fields["guest"]]) if "guest" in fields else None,
-        "dial_in": names["dial_in"] & (_text(email).isna()),
-        "waiting_room": _flag(rows[fields["waiting"]]).fillna(False).astype(bool) if "waiting" in fields else False,
-    })
+        "guest": _flag(pd.Series(cells["guest"], index=index, dtype="object", copy=False))
+        if "guest" in fields else None,
+        "dial_in": names["dial_in"] & email_text.isna(),
+        "waiting_room": _flag(pd.Series(cells["waiting"], index=index, dtype="object", copy=False))
+        .fillna(False).astype(bool) if "waiting" in fields else False,
+    }, index=index)
     if timed:
         notes.append("minutes present are computed from join and leave times (the union of each person's "
                      "connections, waiting room left out); Zoom's rounded Duration (Minutes) is not used")
     else:
-        total = pd.to_numeric(rows[fields["total"]].str.replace(",", "", regex=False), errors="coerce")
-        unreadable = total.isna() | (total < 0)
+        total_text = pd.Series(cells["total"], index=index, dtype="object", copy=False)
+        total = pd.to_numeric(total_text.str.replace(",", "", regex=False), errors="coerce")
+        unreadable = (total.isna() | (total < 0)).to_numpy(dtype=bool)
         if unreadable.any():
-            problem = _add_problem(problem, where + f", column '{header_names['total']}': '"
-                                   + rows[fields["total"]] + "' is not a number of minutes", unreadable)
+            _add_reason(problem, unreadable, np.strings.add(np.strings.add(np.strings.add(
+                where[unreadable], f", column '{header_names['total']}': '"), cells["total"][unreadable].astype(str)),
+                "' is not a number of minutes"))
         connections["declared_minutes"] = total.astype("float64")
         notes.append("this unique-users report has no join or leave times: minutes present are Zoom's "
                      "'Total Duration (Minutes)' (whole minutes, rounded up by Zoom per connection), and "
                      "joined_at/left_at are empty")
-    connections["problem"] = problem
+    connections["problem"] = pd.Series(problem, index=index, dtype="object", copy=False)
     if "waiting" in fields and connections["waiting_room"].any():
         notes.append(f"{int(connections['waiting_room'].sum())} waiting-room row(s): their time is not "
                      "counted as attendance")
 
-    known = pd.concat([connections["joined_at"], connections["left_at"]])
-    last_time = meta["end"] if meta["end"] is not None else (known.max() if known.notna().any() else None)
+    known = np.concatenate([join_ns, leave_ns])
+    known = known[known != _NAT]
+    last_time = meta["end"] if meta["end"] is not None else (
+        pd.Timestamp(int(known.max()), tz="UTC").tz_convert(context.timezone) if len(known) else None)
     connections = close_open_intervals(connections, last_time)
     still_open = int((connections["left_open"] & connections["problem"].isna()).sum())
     if still_open:
@@ -299,35 +325,32 @@ def read(path: Path, context: Context, format: str = "zoom-participants") -> Rea
 
     n = len(people)
     attendance = pd.DataFrame({
-        "pilot_id": pd.Series([context.pilot_id] * n, dtype="object"),
-        "source_file": pd.Series([source_file] * n, dtype="object"),
+        "pilot_id": _repeat(context.pilot_id, n),
+        "source_file": _repeat(source_file, n),
         "source_row": people["source_row"].astype("Int64"),
-        "session_id": pd.Series([session_id] * n, dtype="object"),
-        "participant_id": pd.Series([None] * n, dtype="object"),
+        "session_id": _repeat(session_id, n),
+        "participant_id": _repeat(None, n),
         "source_name": _text(people["source_name"]),
         "source_email": _text(people["source_email"]),
         "status": people["status"].astype("object"),
         "joined_at": _aware(people["joined_at"], context.timezone),
         "left_at": _aware(people["left_at"], context.timezone),
         "minutes_present": people["minutes_present"].astype("float64"),
-        "source": pd.Series(["zoom"] * n, dtype="object"),
+        "source": _repeat("zoom", n),
         "source_original_name": _text(people["source_original_name"]),
         "guest": _bools(people["guest"]),
         "dial_in": _bools(people["dial_in"]),
-    })
+    }, copy=False)
 
     structure = kind != "data"
-    reasons = kind.map({"blank": "blank line", "meeting header": "meeting block header",
-                        "meeting values": "meeting block (summary of the meeting)", "header": "header row",
-                        "other": "a line before the participant table"}).astype("object")
-    parts = [
-        fates_frame(source_file, cells.loc[structure, "line"], "skipped-structure", "attendance",
-                    reasons[structure].tolist(), context.pilot_id),
-        fates_frame(source_file, row_fates["source_row"], row_fates["fate"].tolist(), "attendance",
-                    row_fates["reason"].tolist(), context.pilot_id),
-    ]
-    fates = pd.concat(parts, ignore_index=True).sort_values("source_row", kind="stable").reset_index(drop=True)
+    reasons = np.array([_STRUCTURE_REASONS[k] for k in kind[structure]], dtype=object)
+    fates = _file_fates(source_file, context.pilot_id, line[structure], reasons, row_fates)
     return Reading(path, format, {"attendance": conform("attendance", attendance)}, fates, notes, meta)
+
+
+_STRUCTURE_REASONS = {"blank": "blank line", "meeting header": "meeting block header",
+                      "meeting values": "meeting block (summary of the meeting)", "header": "header row",
+                      "other": "a line before the participant table"}
 
 
 def _flag(values: pd.Series) -> pd.Series:

@@ -8,6 +8,7 @@ Ahmed (completion time as a bare serial number) · 5 blank · 6 Kim Brown ("Conf
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -169,3 +170,60 @@ def test_title_rows_above_the_header_are_structure(tmp_path):
     responses = reading.tables["responses"]
     assert responses["respondent_id"].tolist() == ["7"]
     assert responses["value"].tolist() == [4.0]
+
+
+# ---------------------------------------------------------------- the workbook read once
+
+def _forms_book(path: Path, answers: list[str], title: str = "Form1") -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(["ID", "Start time", "Completion time", "Email", "Name", "Useful?"])
+    for n, answer in enumerate(answers, start=1):
+        sheet.append([n, dt.datetime(2022, 11, 16, 9, 0), dt.datetime(2022, 11, 16, 9, n),
+                      f"p{n}@x.gov.uk", f"Person {n}", answer])
+    book.save(path)
+    return path
+
+
+def _same_reading(a, b) -> None:
+    for name in ("responses", "comments"):
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+    pd.testing.assert_frame_equal(a.fates, b.fates)
+    assert a.notes == b.notes and a.meta == b.meta
+
+
+def test_what_detection_read_is_not_read_again_and_gives_the_same_reading(monkeypatch):
+    from evalkit.readers import base
+
+    context = Context(wave="post", item_for_question=lambda q: ITEMS.get(question_key(q)), pilot_id="suffolk")
+    monkeypatch.setattr(base, "_SNIFFED_SHEETS", {})
+    opened_again = read(POST, context, format="microsoft-forms")  # no sniff: the workbook is opened
+    sniff(POST)
+    titles, whole = base.sniffed_sheets(POST)
+    assert titles[0] in whole
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("the workbook was opened again"))
+    _same_reading(read(POST, context, format="microsoft-forms"), opened_again)
+
+
+def test_a_sheet_longer_than_detection_reads_is_read_whole(tmp_path):
+    from evalkit.readers import base
+
+    path = _forms_book(tmp_path / "long.xlsx", ["Agree"] * 40)  # 41 rows: detection reads 30
+    sniff(path)
+    assert base.sniffed_sheets(path) == (["Form1"], {})
+    reading = read(path, Context())
+    assert reading.fates["fate"].tolist() == ["skipped-structure"] + ["kept"] * 40
+    assert reading.tables["responses"]["respondent_id"].tolist() == [str(n) for n in range(1, 41)]
+
+
+def test_a_workbook_changed_after_detection_is_read_as_it_is_now(tmp_path):
+    import os
+
+    path = _forms_book(tmp_path / "changed.xlsx", ["Agree", "Agree"])
+    sniff(path)
+    stat = path.stat()
+    _forms_book(path, ["Disagree", "Agree", "Strongly agree"])
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # a later save
+    reading = read(path, Context())
+    assert reading.tables["responses"]["value"].tolist() == [2.0, 4.0, 5.0]

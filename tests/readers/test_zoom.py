@@ -184,3 +184,41 @@ def test_split_original_name_answers_repeated_cells_in_place():
     assert split["display"].tolist() == ["JS", "", "JS", "07700 900123", "(x)"]
     assert split["original"].tolist() == ["Jane Smith", None, "Jane Smith", None, None]
     assert split["dial_in"].tolist() == [False, False, False, True, False]
+
+
+def test_messy_rows_each_reason_names_row_column_and_value(tmp_path):
+    # lines: 1 meeting header, 2 its values, 3 blank, 4 header, 5 Jane, 6 no name and a
+    # join time that is not one, 7 a leave before the join, 8-9 a name broken over two
+    # lines and no leave time (taken to the meeting's end, 20:00)
+    text = ("Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants,\r\n"
+            "81234567890,Workshop 1,01/21/2025 06:00:00 PM,01/21/2025 08:00:00 PM,host@x.gov.uk,120,3,\r\n"
+            "\r\n"
+            "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\r\n"
+            "Jane Smith (Jane's iPad) (Jane Smith),jane@x.gov.uk,01/21/2025 06:00:00 PM,01/21/2025 07:00:00 PM,60,No\r\n"
+            " ,anon@x.gov.uk,01/21/2025 13:99:00 PM,01/21/2025 07:00:00 PM,60,Yes\r\n"
+            "Bob Jones,bob@x.gov.uk,01/21/2025 07:00:00 PM,01/21/2025 06:30:00 PM,1,No\r\n"
+            '"Ann\r\nLee ",,01/21/2025 06:10:00 PM,,1,Yes\r\n')
+    path = tmp_path / "participants_81234567890.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    reading = zoom.read(path, Context(pilot_id="p", source_file="x.csv", sessions=SESSIONS), "zoom-participants")
+    fates = reading.fates
+    assert fates["source_row"].tolist() == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert fates["fate"].tolist() == ["skipped-structure"] * 4 + ["kept", "quarantined", "quarantined", "kept"]
+    assert fates["reason"].tolist()[:4] == ["meeting block header", "meeting block (summary of the meeting)",
+                                            "blank line", "header row"]
+    assert fates["reason"].iloc[5] == (
+        "x.csv, row 6, column 'Name (Original Name)': no name; x.csv, row 6, column 'Join Time': "
+        "'01/21/2025 13:99:00 PM' is not a date-time (read month-first)")
+    assert fates["reason"].iloc[6] == (
+        "x.csv, row 7, column 'Leave Time': '01/21/2025 06:30:00 PM' is before the join time")
+    table = people(reading)
+    assert table.index.tolist() == ["Jane Smith (Jane's iPad)", "Ann\nLee"]  # the quoted line break read as a newline
+    assert table["source_row"].tolist() == [5, 8]
+    assert table["minutes_present"].tolist() == [60.0, 110.0]  # 18:10 to the end at 20:00
+    assert table["left_at"].tolist() == [at("2025-01-21 19:00"), at("2025-01-21 20:00")]
+    assert table["source_original_name"].tolist() == ["Jane Smith", None]
+    assert table["guest"].tolist() == [False, True]
+    assert table["session_id"].tolist() == ["yh-w1", "yh-w1"]
+    assert "1 row(s) have no leave time; they are taken to last until the end of the meeting " \
+           "(2025-01-21 20:00:00+00:00)" in reading.notes
+    assert "the meeting block says 3 participants, 2 people are listed (the listed rows are used)" in reading.notes
