@@ -515,3 +515,118 @@ def fates(source_file: str, pilot_id: str | None, structure: list[tuple[int, str
                                                 pa.array([table], type=pa.string())),
         "reason": reasons,
     })
+
+
+# --------------------------------------------------------------------------- groups of files
+
+def file_all(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Whether ``mask`` holds on every row of each file of a group whose records are
+    stacked (file ``k`` is rows ``starts[k]`` up to ``starts[k + 1]``; no file empty).
+
+    >>> file_all(np.array([True, True, False, True]), np.array([0, 2, 3])).tolist()
+    [True, False, True]
+    """
+    return np.logical_and.reduceat(np.asarray(mask, dtype=bool), np.asarray(starts, dtype=np.int64), axis=-1)
+
+
+def file_index(starts: np.ndarray, n: int) -> np.ndarray:
+    """The file each of the ``n`` stacked rows belongs to.
+
+    >>> file_index(np.array([0, 2, 3]), 5).tolist()
+    [0, 0, 1, 2, 2]
+    """
+    return np.repeat(np.arange(len(starts)), np.diff(np.append(np.asarray(starts, dtype=np.int64), n)))
+
+
+def repeated_within(keys: np.ndarray, files: np.ndarray, n_files: int) -> np.ndarray:
+    """Per file, whether one of its rows' integer ``keys`` (days, post id codes) is given
+    twice in it (``files``: the file of each row).
+
+    >>> repeated_within(np.array([5, 6, 5, 5]), np.array([0, 0, 1, 1]), 2).tolist()
+    [False, True]
+    """
+    found = np.zeros(n_files, dtype=bool)
+    if len(keys) < 2:
+        return found
+    keys = np.asarray(keys, dtype=np.int64)
+    keys = keys - keys.min()
+    span = int(keys.max()) + 1
+    ordered = np.sort(np.asarray(files, dtype=np.int64) * span + keys)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    found[twice // span] = True
+    return found
+
+
+#: a count cell Arrow's cast and Python's ``float`` read alike (so :func:`number_matrix`
+#: casts a file's column of these, whatever else the file holds)
+_PLAIN = r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$"
+
+
+def group_number_matrix(columns: list[pa.Array], starts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`number_matrix` of a group of files whose records are stacked (file ``k`` is
+    rows ``starts[k]`` up to ``starts[k + 1]``), read once for the whole group: the
+    values and blank cells, and which files the group reading cannot settle as
+    :func:`number_matrix` would settle them alone (their rows are then to be read by
+    :func:`number_matrix` file by file).
+
+    A file is settled here when each of its value columns is a column the CSV reader typed
+    as floats with no ``NaN`` spelled out, or a text column holding only "no value" cells
+    (``-``, empty), or only plain numbers (:data:`_PLAIN`) and empty cells: on those,
+    :func:`number_matrix` reads each cell alone as this does, whatever the other files
+    hold. Any other file (``1,234``, a ``-`` among numbers, a word) is left to
+    :func:`number_matrix`.
+
+    >>> values, blank, alone = group_number_matrix([pa.array(["1", "-", "2", "1,204"])], np.array([0, 2, 3]))
+    >>> values[:3, 0].tolist(), blank[:, 0].tolist(), alone.tolist()
+    ([1.0, nan, 2.0], [False, False, False, False], [True, False, True])
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    k = len(columns)
+    n = len(columns[0]) if k else 0
+    values = np.full((n, k), np.nan, order="F")
+    blank = np.zeros((n, k), dtype=bool, order="F")
+    alone = np.zeros(len(starts), dtype=bool)
+    if n == 0 or k == 0:
+        return values, blank, alone
+    floats = [j for j, c in enumerate(columns) if c.type == pa.float64()]
+    texts = [j for j, c in enumerate(columns) if c.type == pa.string()]
+    if len(floats) + len(texts) != k:  # a column of another type: each file alone
+        return values, blank, np.ones(len(starts), dtype=bool)
+    if floats:
+        block = pa.concat_arrays([columns[j] for j in floats])
+        found = block.to_numpy(zero_copy_only=False).reshape(len(floats), n)
+        null = _nulls(block).reshape(len(floats), n)
+        values[:, floats], blank[:, floats] = found.T, null.T
+        spelled = np.isnan(found) & ~null  # "NaN" written: number_matrix refuses the file
+        if spelled.any():
+            alone |= ~file_all(~spelled.any(axis=0), starts)
+    if texts:
+        block = pa.concat_arrays([columns[j] for j in texts])
+        encoded = pc.dictionary_encode(block)
+        words = encoded.dictionary
+        w = len(words)
+        codes = encoded.indices.fill_null(w).to_numpy(zero_copy_only=False).reshape(len(texts), n)
+        # kind of each spelling (the last code is an empty cell): no value, plain number, other
+        absent = np.zeros(w + 1, dtype=bool)
+        empty = np.zeros(w + 1, dtype=bool)
+        absent[w] = empty[w] = True
+        candidate = np.flatnonzero(_mask(pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(words)),
+                                                  value_set=_NOT_APPLICABLE_SET)))
+        for i, word in zip(candidate, words.take(pa.array(candidate, type=pa.int64())).to_pylist()):
+            stripped = word.strip()
+            absent[i] = stripped.lower() in _NOT_APPLICABLE
+            empty[i] = stripped == ""
+        plain = np.append(_mask(pc.match_substring_regex(words, _PLAIN)), False)
+        number = np.full(w + 1, np.nan)
+        if plain.any():
+            try:
+                number[plain] = pc.cast(words.filter(pa.array(plain[:w])), pa.float64()).to_numpy(zero_copy_only=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                return values, blank, np.ones(len(starts), dtype=bool)
+        nothing = file_all(absent[codes], starts)  # texts × files: no number at all
+        numeric = file_all(plain[codes] | (codes == w), starts) & ~nothing
+        alone |= ~(nothing | numeric).all(axis=0)
+        rows_nothing = np.repeat(nothing, np.diff(np.append(starts, n)), axis=1)
+        values[:, texts] = np.where(rows_nothing, np.nan, number[codes]).T
+        blank[:, texts] = np.where(rows_nothing, empty[codes], codes == w).T
+    return values, blank, alone

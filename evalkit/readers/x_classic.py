@@ -21,7 +21,10 @@ The account is the handle in the tweet permalinks, else in the file name, else
 from __future__ import annotations
 
 import csv
+import functools
+import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +37,7 @@ from ..clean.metrics import (
     METRIC_MAPS,
     daily_metrics,
     extract_handle,
+    fill_blank_cells,
     first_reason,
     fold_name,
     header_labels,
@@ -54,8 +58,13 @@ from .base import (
     InputError,
     Reading,
     Sniff,
+    _PLAIN_NUMBER,
+    _head_records,
+    _record_bounds,
     arrow_csv,
+    arrow_text_table,
     decode,
+    decode_utf8,
     fates_frame,
     read_csv_frame,
     sorted_fates,
@@ -135,14 +144,20 @@ def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
         done = _fast_days(path, context, header, columns, found.body_lines, source_file)
     else:
         done = _fast_tweets(path, context, header, columns, found.body_lines, source_file)
+    return _fast_reading(path, context, format, found.encoding, int(found.head_lines[0]), found.body_lines, done)
+
+
+def _fast_reading(path, context, format, encoding, head_line, body_lines, done) -> Reading | None:
+    """The Reading of a file the fast lane took (``done``: its table's name, the table,
+    notes and meta), with its row fates; ``None`` when the fast lane did not take it."""
     if done is None:
         return None
+    source_file = context.source_file or path.name
     table_name, table, notes, meta = done
-    arrow_fates = fastlane.fates(source_file, context.pilot_id, [(int(found.head_lines[0]), "header row")],
-                                 found.body_lines, table_name)
+    arrow_fates = fastlane.fates(source_file, context.pilot_id, [(head_line, "header row")], body_lines, table_name)
     arrow = {table_name: table, "row_fates": arrow_fates}
-    return ArrowReading(path, format, ArrowTables(arrow), None, [f"encoding: {found.encoding}", *notes],
-                        meta | {"encoding": found.encoding}, arrow=arrow)
+    return ArrowReading(path, format, ArrowTables(arrow), None, [f"encoding: {encoding}", *notes],
+                        meta | {"encoding": encoding}, arrow=arrow)
 
 
 def _fast_days(path, context, header, columns, lines, source_file):
@@ -189,6 +204,401 @@ def _fast_tweets(path, context, header, columns, lines, source_file):
     notes = [f"account {file_account}: {how}",
              "is_reply: a tweet whose text starts with an @handle is counted as a reply"]
     return "posts", table, notes, {"account": file_account, "platform": "x"}
+
+
+# --------------------------------------------------------------------------- many files at once
+
+def read_batch(paths: list[Path], contexts: list[Context], format: str) -> list[Reading | None]:
+    """Many exports of one ``format`` read together: for each file the Reading
+    :func:`read` gives when the fast lane takes the file, or ``None`` where the file is to
+    be read on its own with :func:`read` (a file the fast lane refuses or that fails, a
+    header-only file, a header no other file of the group shares, anything unusual).
+
+    A pilot's exports of one kind share their header. The bodies of all files of one
+    header (and the same columns of plain numbers on their first record) are parsed by
+    one Arrow CSV read, with a marker record between two files that shows each file's
+    records were read as its own; dates, times, ids and counts are then read once over
+    the group, and the checks the fast lane makes per file (days and ids unique within a
+    file, blank cells, the account) are made per file on the stacked records with a file
+    index. Every table, fate, note and meta is what the fast lane gives the file alone.
+
+    >>> from evalkit.readers.base import Context
+    >>> folder = Path("tests/data/formats/x_classic")
+    >>> paths = sorted(folder.glob("daily_*.csv"))
+    >>> found = read_batch(paths, [Context()] * len(paths), "x-daily-activity")
+    >>> [r is None for r in found]  # one file repeats a day: the general lane settles it
+    [True, True]
+    """
+    if format not in FORMATS:
+        raise ValueError(f"x_classic cannot read format {format!r}")
+    found: list[Reading | None] = [None] * len(paths)
+    groups: dict[tuple, list[_Body]] = {}
+    for i, (path, context) in enumerate(zip(paths, contexts)):
+        body = _body_of(i, Path(path), context)
+        if body is not None and body.records == 0:
+            found[i] = _head_only(body, format)
+        elif body is not None:
+            groups.setdefault((body.head, body.width, body.numbers, context.timezone), []).append(body)
+    for members in groups.values():
+        for part, table in _stacked(members):
+            read_part = _group_days if format == "x-daily-activity" else _group_tweets
+            for body, reading in zip(part, read_part(part, table, format)):
+                found[body.index] = reading
+    return found
+
+
+@dataclass
+class _Body:
+    """One file of a group read together: its head, its body records and their lines."""
+
+    index: int
+    path: Path
+    context: Context
+    encoding: str
+    #: the header record's bytes (with its line end)
+    head: bytes
+    #: the line where each record starts, the header's first
+    lines: np.ndarray
+    #: the body records' bytes, ending with a line end
+    body: bytes
+    #: columns read as floats (their first body cell a plain number), as the fast lane types them
+    numbers: tuple[int, ...]
+    width: int
+
+    @property
+    def records(self) -> int:
+        return len(self.lines) - 1
+
+    @property
+    def source_file(self) -> str:
+        return self.context.source_file or self.path.name
+
+
+#: the first cell of the marker record put between two files' bodies
+_MARKER = "\x1f"
+
+
+def _body_of(index: int, path: Path, context: Context) -> _Body | None:
+    """A file's head and body as the fast lane finds them (:func:`arrow_csv`), or ``None``
+    when the fast lane would not read it as a regular file of one header and records."""
+    try:
+        data, encoding = decode_utf8(path)
+    except (InputError, OSError):
+        return None
+    lines, empty, starts = _record_bounds(data, '"', offsets=True)
+    if len(lines) == 0 or empty.any():
+        return None
+    head = data[:starts[1]] if len(lines) > 1 else data
+    records = _head_records(head, ",", '"')
+    if len(records) != 1:
+        return None
+    if len(lines) == 1:  # the header alone
+        return _Body(index, path, context, encoding, head, lines, b"", (), len(records[0]))
+    first = data[starts[1]:starts[2] if len(starts) > 2 else len(data)].decode("utf-8", "surrogatepass")
+    cells = next(csv.reader(io.StringIO(first)), [""])
+    if len(cells) != len(records[0]):
+        return None  # not as wide as the header
+    text = fastlane.text_columns(records[0], {*_POST_KEYS, "date"})
+    if 0 not in text:
+        return None  # the first column holds the marker between files
+    numbers = tuple(j for j, cell in enumerate(cells) if j not in text and _PLAIN_NUMBER.match(cell))
+    body = data[starts[1]:]
+    if body.count(b'"') % 2:
+        return None  # a quote left open at the end: the next file's records would run on from it
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    return _Body(index, path, context, encoding, head, lines, body, numbers, len(cells))
+
+
+def _head_only(body: _Body, format: str) -> Reading | None:
+    """A file of its header alone, read as the fast lane reads it: no records."""
+    header = header_labels_of(_head_records(body.head, ",", '"')[0])
+    columns = {name: pa.array([], pa.string()) for name in header}
+    step = _fast_days if format == "x-daily-activity" else _fast_tweets
+    try:
+        done = step(body.path, body.context, header, columns, body.lines[1:], body.source_file)
+    except InputError:
+        return None
+    return _fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+
+
+def _stacked(members: list[_Body]) -> list[tuple[list[_Body], pa.Table]]:
+    """The bodies of ``members`` parsed by one Arrow CSV read (marker records taken out
+    again), as (files, their stacked records); a group whose read fails, or whose marker
+    records are not where each file's records end, is split in two and each half read
+    again; a file that does not read alone is left out (read on its own)."""
+    width = members[0].width
+    marker = (_MARKER + "," * (width - 1) + "\n").encode()
+    counts = np.array([b.records for b in members], dtype=np.int64)
+    table = arrow_text_table(marker.join(b.body for b in members), width=width, numbers=members[0].numbers)
+    if table is not None and table.num_rows == counts.sum() + len(members) - 1:
+        if len(members) == 1:
+            return [(members, table)]
+        first = table.column(0)
+        is_marker = fastlane._mask(pc.equal(first, _MARKER))
+        at = np.cumsum(counts)[:-1] + np.arange(len(members) - 1)
+        if is_marker.sum() == len(members) - 1 and is_marker[at].all():
+            return [(members, table.filter(pa.array(~is_marker)))]
+    if len(members) == 1:
+        if members[0].numbers:  # a typed column holds a non-number: all text, as the fast lane reads it then
+            table = arrow_text_table(members[0].body, width=width)
+            if table is not None and table.num_rows == counts[0]:
+                return [(members, table)]
+        return []
+    half = len(members) // 2
+    return _stacked(members[:half]) + _stacked(members[half:])
+
+
+class _Group:
+    """Files read together: their stacked columns by header label, where each file's
+    records start, and which files are still taken by the group reading."""
+
+    def __init__(self, members: list[_Body], table: pa.Table):
+        self.members = members
+        self.header = header_labels_of(_head_records(members[0].head, ",", '"')[0])
+        self.columns = dict(zip(self.header, (c.combine_chunks() for c in table.itercolumns())))
+        self.counts = np.array([b.records for b in members], dtype=np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]]).astype(np.int64)
+        self.n = int(self.counts.sum())
+        self.files = fastlane.file_index(self.starts, self.n)
+        self.lines = np.concatenate([b.lines[1:] for b in members])
+        # blank records: the fast lane leaves the file to the general lane
+        self.taken = fastlane.file_all(fastlane._mask(pc.not_equal(fastlane.trimmed(table.column(0).combine_chunks()), "")),
+                                       self.starts)
+
+    def sliced(self, k: int) -> dict[str, pa.Array]:
+        """File ``k``'s columns, as the fast lane has them reading the file alone."""
+        return {name: column.slice(self.starts[k], self.counts[k]) for name, column in self.columns.items()}
+
+    def alone(self, k: int, format: str) -> Reading | None:
+        """File ``k`` read by the fast lane's steps alone, on its own records."""
+        body = self.members[k]
+        step = _fast_days if format == "x-daily-activity" else _fast_tweets
+        try:
+            done = step(body.path, body.context, self.header, self.sliced(k), body.lines[1:], body.source_file)
+        except InputError:
+            return None
+        return _fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+
+    def read_numbers(self, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The count cells of the columns ``names`` (records × columns), as
+        :func:`fastlane.number_matrix` reads each file's; a file whose cells it refuses is
+        no longer taken."""
+        columns = [self.columns[c] for c in names]
+        values, blank, alone = fastlane.group_number_matrix(columns, self.starts)
+        for k in np.flatnonzero(alone & self.taken):
+            a, n = self.starts[k], self.counts[k]
+            found = fastlane.number_matrix([c.slice(a, n) for c in columns])
+            if found is None:
+                self.taken[k] = False
+            else:
+                values[a:a + n], blank[a:a + n] = found
+        return values, blank
+
+    def fates(self, table_name: str) -> tuple[pa.Table, np.ndarray]:
+        """The stacked ``row_fates`` of the files (each file's header row, then its records
+        kept in ``table_name``) and where each file's start."""
+        at = self.starts + np.arange(len(self.members))
+        lines = np.concatenate([b.lines for b in self.members]).astype(np.int64)
+        n = len(lines)
+        structural = np.zeros(n, dtype=bool)
+        structural[at] = True
+        marks = pa.array(structural)
+        fates = pa.table({
+            "source_row": pa.array(lines),
+            "fate": fastlane._chosen(["skipped-structure", "kept"], ~structural),
+            "table": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32), mask=structural),
+                                                    pa.array([table_name], type=pa.string())),
+            "reason": pc.if_else(marks, pa.scalar("header row", pa.string()), pa.scalar(None, pa.string())),
+        })
+        return fates, at
+
+    def readings(self, format: str, tables: list, notes: list, metas: list, table_name: str) -> list[Reading | None]:
+        """Each taken file's Reading from its table, notes and meta, with its fates."""
+        fates, at = self.fates(table_name)
+        found: list[Reading | None] = []
+        for k, body in enumerate(self.members):
+            if tables[k] is None:
+                found.append(None)
+                continue
+            n = int(self.counts[k]) + 1
+            part = fates.slice(at[k], n)
+            file_fates = pa.table({"pilot_id": _one_word(body.context.pilot_id, n),
+                                   "source_file": _one_word(body.source_file, n),
+                                   **{name: part.column(name).chunk(0) for name in part.column_names}})
+            arrow = {table_name: tables[k], "row_fates": file_fates}
+            found.append(ArrowReading(body.path, format, ArrowTables(arrow), None,
+                                      [f"encoding: {body.encoding}", *notes[k]],
+                                      metas[k] | {"encoding": body.encoding}, arrow=arrow))
+        return found
+
+
+def _group_days(members: list[_Body], table: pa.Table, format: str) -> list[Reading | None]:
+    """Per-day exports of one header read together (see :func:`read_batch`)."""
+    group = _Group(members, table)
+    m = len(members)
+    try:
+        date_column = _find(members[0].path, group.header, "date")
+    except InputError:
+        return [None] * m
+    accounts = []
+    for k, body in enumerate(members):
+        try:
+            accounts.append(_account(body.path, body.context, permalinks=None))
+        except InputError:
+            accounts.append(None)
+            group.taken[k] = False
+    text = fastlane.trimmed(group.columns[date_column])
+    shaped = fastlane._mask(pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$"))
+    group.taken &= fastlane.file_all(shaped, group.starts)
+    try:
+        days = pc.cast(pc.if_else(pa.array(shaped), text, "2000-01-01"), pa.date32())
+    except pa.ArrowInvalid:  # an impossible day: each file alone
+        return [group.alone(k, format) if group.taken[k] else None for k in range(m)]
+    day_numbers = days.to_numpy(zero_copy_only=False).view(np.int64) if len(days) else np.array([], np.int64)
+    group.taken &= ~fastlane.repeated_within(day_numbers, group.files, m)
+    value_columns = [c for c in group.header if c != date_column]
+    names = metric_names(value_columns, METRIC_MAPS["x-classic"])
+    values, blank = group.read_numbers(value_columns)
+    notes = [[] for _ in range(m)]
+    has_blank = np.logical_or.reduceat(blank.any(axis=1), group.starts) if group.n else np.zeros(m, bool)
+    day_values = days.to_numpy(zero_copy_only=False)
+    for k in np.flatnonzero(has_blank & group.taken):
+        a, n = group.starts[k], group.counts[k]
+        notes[k] = fill_blank_cells(values[a:a + n], blank[a:a + n], day_values[a:a + n], value_columns)
+    rows, columns = np.nonzero(~np.isnan(values))
+    cut = np.searchsorted(rows, np.append(group.starts, group.n))
+    source_row = pa.array(group.lines[rows])
+    date = days.take(pa.array(rows))
+    metric = fastlane._chosen(names, columns)
+    value = pa.array(values[rows, columns])
+    tables, file_notes, metas = [None] * m, [None] * m, [None] * m
+    for k, body in enumerate(members):
+        if not group.taken[k]:
+            continue
+        a, n = cut[k], cut[k + 1] - cut[k]
+        account, how = accounts[k]
+        tables[k] = pa.table({
+            "pilot_id": _one_word(body.context.pilot_id, n),
+            "source_file": _one_word(body.source_file, n),
+            "source_row": source_row.slice(a, n),
+            "participant_id": pa.nulls(n, pa.string()),
+            "platform": _one_word("x", n),
+            "account": _one_word(account, n),
+            "date": date.slice(a, n),
+            "metric": metric.slice(a, n),
+            "value": value.slice(a, n),
+        })
+        file_notes[k] = [f"account {account}: {how}", *notes[k]]
+        metas[k] = {"account": account, "platform": "x"}
+    return group.readings(format, tables, file_notes, metas, "metrics")
+
+
+def _group_tweets(members: list[_Body], table: pa.Table, format: str) -> list[Reading | None]:
+    """Per-tweet exports of one header read together (see :func:`read_batch`)."""
+    group = _Group(members, table)
+    m = len(members)
+    try:
+        id_col, link_col, text_col, time_col = (_find(members[0].path, group.header, k.replace("_", " "))
+                                                for k in _POST_KEYS)
+    except InputError:
+        return [None] * m
+    ids = fastlane.trimmed(group.columns[id_col])
+    group.taken &= fastlane.file_all(fastlane._mask(pc.match_substring_regex(ids, r"^\d{1,20}$")), group.starts)
+    id_codes = pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
+    group.taken &= ~fastlane.repeated_within(id_codes, group.files, m)
+    texts_of_time = fastlane.trimmed(group.columns[time_col])
+    shaped = fastlane._mask(pc.match_substring_regex(texts_of_time, _TIME_SHAPE))
+    group.taken &= fastlane.file_all(shaped, group.starts)
+    try:
+        times = _times_shaped(pc.if_else(pa.array(shaped), texts_of_time, "2000-01-01 00:00 +0000"))
+    except pa.ArrowInvalid:  # an impossible time: each file alone
+        return [group.alone(k, format) if group.taken[k] else None for k in range(m)]
+    count_columns = [c for c in group.header if c not in (id_col, link_col, text_col, time_col)]
+    names = metric_names(count_columns, METRIC_MAPS["x-classic"])
+    values, _ = group.read_numbers(count_columns)
+    promoted = np.array([name.startswith("promoted_") for name in names], dtype=bool)
+    empty = fastlane.file_all(np.isnan(values).T, group.starts) & promoted[:, None]  # columns × files
+    link = fastlane.trimmed(group.columns[link_col])
+    from_link = pc.struct_field(pc.extract_regex(link, _PERMALINK), [0])
+    handles = _most_common_by_file(from_link, group.files, m)
+    accounts = []
+    for k, body in enumerate(members):
+        try:
+            accounts.append(_account(body.path, body.context, permalinks=None) if handles[k] is None
+                            else (handles[k], "the handle in the tweet permalinks"))
+        except InputError:
+            accounts.append(None)
+            group.taken[k] = False
+    account = from_link
+    if from_link.null_count:
+        fill = pa.array([a[0] if a else "" for a in accounts], type=pa.string()).take(pa.array(group.files))
+        account = pc.coalesce(from_link, fill)
+    texts = group.columns[text_col]
+    texts = pc.fill_null(texts, "") if texts.null_count else texts
+    posts = fastlane.posts_table(
+        source_file="", pilot_id=members[0].context.pilot_id, platform="x", source_rows=group.lines,
+        account=account, post_id=ids, timestamp=pc.cast(times, pa.timestamp("us", tz=members[0].context.timezone)),
+        text=fastlane.unescape(texts), counts={name: values[:, j] for j, name in enumerate(names)}, url=link,
+    )
+    where = {name: posts.schema.get_field_index(name) for name in ("pilot_id", "source_file")}
+    tables, notes, metas = [None] * m, [None] * m, [None] * m
+    for k, body in enumerate(members):
+        if not group.taken[k]:
+            continue
+        n = int(group.counts[k])
+        part = posts.slice(group.starts[k], n)
+        part = part.set_column(where["source_file"], "source_file", _one_word(body.source_file, n))
+        if body.context.pilot_id != members[0].context.pilot_id:
+            part = part.set_column(where["pilot_id"], "pilot_id", _one_word(body.context.pilot_id, n))
+        dropped = [name for name, gone in zip(names, empty[:, k]) if gone]
+        tables[k] = part.drop_columns(dropped) if dropped else part
+        file_account, how = accounts[k]
+        notes[k] = [f"account {file_account}: {how}",
+                    "is_reply: a tweet whose text starts with an @handle is counted as a reply"]
+        metas[k] = {"account": file_account, "platform": "x"}
+    return group.readings(format, tables, notes, metas, "posts")
+
+
+def _most_common_by_file(values: pa.Array, files: np.ndarray, m: int) -> list[str | None]:
+    """For each of ``m`` files, the most frequent of its rows' ``values`` (the smallest on
+    a tie, as :func:`~evalkit.clean.metrics.most_common` gives it), ``None`` when it has
+    none."""
+    found: list[str | None] = [None] * m
+    encoded = pc.dictionary_encode(values)
+    words = encoded.dictionary.to_pylist()
+    if not words:
+        return found
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    present = codes >= 0
+    w = len(words)
+    keys, counts = np.unique(files[present].astype(np.int64) * w + codes[present], return_counts=True)
+    file_of, code = keys // w, keys % w
+    rank = np.empty(w, dtype=np.int64)
+    rank[sorted(range(w), key=words.__getitem__)] = np.arange(w)
+    order = np.lexsort((rank[code], -counts, file_of))  # per file: most rows, then the smallest word
+    first = order[np.r_[True, file_of[order][1:] != file_of[order][:-1]]]
+    for f, c in zip(file_of[first].tolist(), code[first].tolist()):
+        found[f] = words[c]
+    return found
+
+
+#: index arrays of zeros, for one-word dictionary columns (slices of one array)
+_ZEROS = [pa.array(np.zeros(1 << 16, dtype=np.int32))]
+
+
+@functools.lru_cache(maxsize=4096)
+def _word(value: str) -> pa.Array:
+    return pa.array([value], type=pa.string())
+
+
+def _one_word(value: str | None, n: int) -> pa.Array:
+    """:func:`fastlane._text`: ``value`` in every one of ``n`` rows, dictionary-encoded."""
+    if value is None:
+        return pa.nulls(n, pa.string())
+    if n > len(_ZEROS[0]):
+        _ZEROS[0] = pa.array(np.zeros(max(n, 2 * len(_ZEROS[0])), dtype=np.int32))
+    return pa.DictionaryArray.from_arrays(_ZEROS[0].slice(0, n), _word(value))
 
 
 # --------------------------------------------------------------------------- per day
@@ -301,9 +711,15 @@ def _times_strict(texts: pa.Array) -> pa.Array | None:
     if not fastlane._all(pc.match_substring_regex(texts, _TIME_SHAPE)):
         return None
     try:
-        local = pc.cast(pc.utf8_slice_codeunits(texts, 0, 16), pa.timestamp("us"))
+        return _times_shaped(texts)
     except pa.ArrowInvalid:
         return None
+
+
+def _times_shaped(texts: pa.Array) -> pa.Array:
+    """Tweet times of the usual shape as UTC timestamps; :class:`pyarrow.ArrowInvalid`
+    when one is not a real time."""
+    local = pc.cast(pc.utf8_slice_codeunits(texts, 0, 16), pa.timestamp("us"))
     sign = np.where(pc.equal(pc.utf8_slice_codeunits(texts, 17, 18), "-").to_numpy(zero_copy_only=False), -1, 1)
     hours = pc.cast(pc.utf8_slice_codeunits(texts, 18, 20), pa.int64()).to_numpy(zero_copy_only=False)
     minutes = pc.cast(pc.utf8_slice_codeunits(texts, 20, 22), pa.int64()).to_numpy(zero_copy_only=False)

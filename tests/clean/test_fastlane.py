@@ -318,3 +318,51 @@ def test_a_head_alone_is_a_body_of_no_records_only_when_asked(tmp_path):
     # a head parsed once serves every file with it, each caller given its own lists
     found.head[0].append("changed by a caller")
     assert arrow_csv(path, head=1).head == [["Date", "Primary"]]
+
+
+# --------------------------------------------------------------------------- groups of files
+
+MESSY_CELLS = ["1", "89.0", "-", "", None, "1,204", "12.5%", "n/a", " 7 ", "NaN", "7.8E-4", "lots", "0", "\u2013",
+               "None", "-3", "1e3"]
+
+
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=5), st.data())
+@settings(max_examples=120, deadline=None)
+def test_a_group_reads_each_file_as_number_matrix_reads_it_alone(sizes, data):
+    n = sum(sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    columns = []
+    for _ in range(data.draw(st.integers(1, 3))):
+        if data.draw(st.booleans()):  # a column of text cells
+            columns.append(pa.array(data.draw(st.lists(st.sampled_from(MESSY_CELLS), min_size=n, max_size=n)),
+                                    type=pa.string()))
+        else:  # a column the CSV reader typed as floats
+            cells = data.draw(st.lists(st.sampled_from([1.0, 0.5, None, float("nan")]), min_size=n, max_size=n))
+            columns.append(pa.array(cells, type=pa.float64(), from_pandas=False))
+    values, blank, alone = fastlane.group_number_matrix(columns, starts)
+    for k, (a, size) in enumerate(zip(starts, sizes)):
+        found = fastlane.number_matrix([c.slice(a, size) for c in columns])
+        if found is None:
+            assert alone[k]  # the file is refused alone: the group leaves it to number_matrix
+        elif not alone[k]:
+            np.testing.assert_array_equal(values[a:a + size], found[0])
+            np.testing.assert_array_equal(blank[a:a + size], found[1])
+
+
+def test_a_group_settles_plain_and_empty_files_and_leaves_mixed_ones():
+    column = pa.array(["1", "2.5", "-", None, "-", "1", "-", "1,204"])
+    values, blank, alone = fastlane.group_number_matrix([column], np.array([0, 2, 4, 6]))
+    # file 0: plain numbers; file 1: no value, one empty; file 2: a number and a dash;
+    # file 3: a dash and "1,204"
+    assert alone.tolist() == [False, False, True, True]
+    assert values[:2, 0].tolist() == [1.0, 2.5] and np.isnan(values[2:4, 0]).all()
+    assert blank[:4, 0].tolist() == [False, False, False, True]
+
+
+def test_files_and_their_repeated_keys():
+    starts = np.array([0, 3, 4])
+    assert fastlane.file_index(starts, 6).tolist() == [0, 0, 0, 1, 2, 2]
+    assert fastlane.file_all(np.array([True, False, True, True, True, True]), starts).tolist() == [False, True, True]
+    # day 19000 is in every file, but twice only in file 2
+    keys = np.array([19000, 19001, -5, 19000, 19000, 19000])
+    assert fastlane.repeated_within(keys, fastlane.file_index(starts, 6), 3).tolist() == [False, False, True]
