@@ -569,11 +569,25 @@ def write_parts(root: Path, pilot_id: str, tables: Mapping[str, pa.Table], threa
 def write_plain(data: pa.Table, path: Path) -> None:
     """Write ``data`` as Parquet with plain (not dictionary-typed) columns, decoding
     :func:`compact` columns a row group (:data:`ROW_GROUP_ROWS`) at a time."""
-    with pq.ParquetWriter(path, plain_schema(data.schema)) as writer:
+    schema = plain_schema(data.schema)
+    with pq.ParquetWriter(path, schema, write_statistics=_with_statistics(schema)) as writer:
         if data.num_rows == 0:
             writer.write_table(plain(data))
         for start in range(0, data.num_rows, ROW_GROUP_ROWS):
             writer.write_table(plain(data.slice(start, ROW_GROUP_ROWS)))
+
+
+def _with_statistics(schema: pa.Schema) -> list[str]:
+    """The columns whose smallest and largest values a Parquet file records, for readers
+    to skip row groups: every column but text (working out the smallest and largest
+    string of a file's names, accounts, metric names and posts costs a fifth of writing
+    it), and the pilot, which a one-file store is read by.
+
+    >>> _with_statistics(pa.schema([("pilot_id", pa.string()), ("text", pa.string()), ("date", pa.date32())]))
+    ['pilot_id', 'date']
+    """
+    return [f.name for f in schema if f.name == PARTITION or not (pa.types.is_string(f.type)
+                                                                   or pa.types.is_large_string(f.type))]
 
 
 def write_file(root: Path, table: str, parts: Iterable[pa.Table], timezone: str = "Europe/London") -> Path:
@@ -619,11 +633,12 @@ def finish_store(root: Path, layout: str, pilot_order: Iterable[str] | None = No
         schema = _without_partition(unified_schema([*found, arrow_schema(table)], table))
         if layout == "partitioned":
             narrow = [path for (_, path), own in zip(parts, found) if not own.remove_metadata().equals(schema)]
-            _each(lambda path: pq.write_table(conform_arrow(pq.read_table(path), schema), path), narrow, threads)
+            _each(lambda path: pq.write_table(conform_arrow(pq.read_table(path), schema), path,
+                                              write_statistics=_with_statistics(schema)), narrow, threads)
             continue
         full = pa.schema([(PARTITION, pa.string()), *schema])
         staging = Path(root) / f".{table}.parquet.writing"
-        with pq.ParquetWriter(staging, full) as writer:
+        with pq.ParquetWriter(staging, full, write_statistics=_with_statistics(full)) as writer:
             for pilot_id, path in parts:
                 data = conform_arrow(pq.read_table(path), schema)
                 ids = pa.array(np.full(data.num_rows, pilot_id, dtype=object), type=pa.string())
