@@ -242,8 +242,8 @@ def excel_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         out[is_time] = pd.to_datetime(cells[is_time].map(lambda v: pd.Timestamp(v).tz_localize(None)
                                                           if pd.Timestamp(v).tzinfo else pd.Timestamp(v)))
     if is_number.any():
-        days = cells[is_number].astype("float64")
-        out[is_number] = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+        days = cells[is_number].astype("float64")  # a serial's fraction of a day to the second, as below
+        out[is_number] = (_EXCEL_EPOCH + pd.to_timedelta(days, unit="D").dt.round("s")).astype("datetime64[us]")
     if is_text.any():
         text_times, _ = parse_naive(cells[is_text], ["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
                                                      "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"])

@@ -226,3 +226,11 @@ def test_survey_reading_of_ids_that_are_not_text_is_refused_naming_row_and_value
         survey_reading(tmp_path / "f.csv", Context(), "google-forms", records, structure, [])
     faults = raised.value.failures
     assert faults[["column", "row", "value"]].values.tolist() == [["respondent_id", 1, 18]]
+
+
+def test_excel_serial_times_with_fractions_of_a_microsecond():
+    """A serial whose fraction of a day is not a whole number of microseconds (0.501 day
+    is 12:01:26.4) reads to the second, like every other cell, rather than failing."""
+    times, failed = excel_datetimes(pd.Series([44881.5, 44881.501, 44881.5000001]))
+    assert [str(t) for t in times] == ["2022-11-16 12:00:00", "2022-11-16 12:01:26", "2022-11-16 12:00:00"]
+    assert not failed.any()
