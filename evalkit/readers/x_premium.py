@@ -22,6 +22,7 @@ their post links, which win.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ from ..clean.metrics import (
     account_from_folder,
     daily_metrics,
     extract_handle,
+    fill_blank_cells,
     first_reason,
     fold_name,
     header_labels,
@@ -50,18 +52,22 @@ from ..clean.metrics import (
     unescape_entities,
 )
 from .base import (
-    ArrowReading,
-    ArrowTables,
     Context,
     InputError,
     Reading,
     Sniff,
+    _PLAIN_NUMBER,
+    _head_records,
+    _record_bounds,
     arrow_csv,
     decode,
+    decode_utf8,
     fates_frame,
     read_csv_frame,
     sorted_fates,
 )
+# the group reading the X exports share (stacking files of one header, their fates)
+from .x_classic import _Body, _fast_reading, _Group, _most_common_by_file, _one_word, _stacked
 
 FORMATS = {
     "x-account-overview": "X Premium analytics, account overview per day (account_overview_analytics.csv)",
@@ -69,6 +75,8 @@ FORMATS = {
 }
 
 _DATE_FORMAT = "%a, %b %d, %Y"
+#: the columns kept as text (folded labels); the others are counts
+_TEXT_KEYS = frozenset({"post_id", "date", "post_text", "post_link"})
 _POST_LINK = r"^https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/(?P<handle>[A-Za-z0-9_]+)/status"
 
 
@@ -122,7 +130,7 @@ def read(path: Path, context: Context, format: str) -> Reading:
 def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
     """The file read in the fast lane (:mod:`evalkit.clean.fastlane`), or ``None`` when it
     is not plainly regular (the general lane then reads it)."""
-    found = arrow_csv(path, head=1, min_body=0, keep_text=lambda head: fastlane.text_columns(head[0], {"post_id", "date", "post_text", "post_link"}))
+    found = arrow_csv(path, head=1, min_body=0, keep_text=lambda head: fastlane.text_columns(head[0], _TEXT_KEYS))
     if found is None:
         return None
     header = header_labels_of(found.head[0])
@@ -130,18 +138,8 @@ def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
     if columns is None:
         return None  # ragged, or blank records
     source_file = context.source_file or path.name
-    if format == "x-account-overview":
-        done = _fast_overview(path, context, header, columns, found.body_lines, source_file)
-    else:
-        done = _fast_content(path, context, header, columns, found.body_lines, source_file)
-    if done is None:
-        return None
-    table_name, table, notes, meta = done
-    arrow_fates = fastlane.fates(source_file, context.pilot_id, [(int(found.head_lines[0]), "header row")],
-                                 found.body_lines, table_name)
-    arrow = {table_name: table, "row_fates": arrow_fates}
-    return ArrowReading(path, format, ArrowTables(arrow), None, [f"encoding: {found.encoding}", *notes],
-                        meta | {"encoding": found.encoding}, arrow=arrow)
+    done = _FAST_STEPS[format](path, context, header, columns, found.body_lines, source_file)
+    return _fast_reading(path, context, format, found.encoding, int(found.head_lines[0]), found.body_lines, done)
 
 
 def _fast_overview(path, context, header, columns, lines, source_file):
@@ -188,6 +186,8 @@ def _fast_content(path, context, header, columns, lines, source_file):
     return "posts", table, [f"account {account}: {how}", *notes, *_CONTENT_NOTES], {"account": account, "platform": "x"}
 
 
+_FAST_STEPS = {"x-account-overview": _fast_overview, "x-account-content": _fast_content}
+
 _CONTENT_NOTES = ["posts have a date but no time: timestamp is local midnight and date_only is true",
                   "is_reply: a post whose text starts with an @handle is counted as a reply"]
 
@@ -206,6 +206,272 @@ def _content_account(path: Path, context: Context, from_link) -> tuple[str, str,
         return account, how, notes
     account, how = account_from_folder(path, context)
     return account, how, notes
+
+
+# --------------------------------------------------------------------------- many files at once
+
+def read_batch(paths: list[Path], contexts: list[Context], format: str) -> list[Reading | None]:
+    """Many exports of one ``format`` read together: for each file the Reading
+    :func:`read` gives when the fast lane takes the file, or ``None`` where the file is to
+    be read on its own with :func:`read` (a file the fast lane refuses or that fails, a
+    header-only file the fast lane does not take, a header no other file of the group
+    shares, anything unusual).
+
+    A pilot's exports of one kind (one overview and one content file per account) share
+    their header. The bodies of all files of one header are parsed by one Arrow CSV read
+    (see :func:`evalkit.readers.x_classic.read_batch`); dates, ids, counts and links are
+    then read once over the group, and the checks the fast lane makes per file (days and
+    post ids unique within a file, blank cells, the account) are made per file on the
+    stacked records with a file index. Every table, fate, note and meta is what the fast
+    lane gives the file alone.
+
+    >>> from evalkit.readers.base import Context
+    >>> folder = Path("tests/data/formats/x_premium")
+    >>> paths = sorted(folder.rglob("account_overview_analytics.csv"))
+    >>> found = read_batch(paths, [Context()] * len(paths), "x-account-overview")
+    >>> [r.meta["account"] if r else None for r in found]  # a file in metrics/ itself names no account
+    ['CllrAmyPatel', None]
+    """
+    if format not in FORMATS:
+        raise ValueError(f"x_premium cannot read format {format!r}")
+    found: list[Reading | None] = [None] * len(paths)
+    groups: dict[tuple, list[_Body]] = {}
+    for i, (path, context) in enumerate(zip(paths, contexts)):
+        body = _body_of(i, Path(path), context)
+        if body is not None and body.records == 0:
+            found[i] = _head_only(body, format)
+        elif body is not None:
+            groups.setdefault((body.head, body.width, body.numbers, context.timezone), []).append(body)
+    read_part = _group_overview if format == "x-account-overview" else _group_content
+    for members in groups.values():
+        for part, table in _stacked(members):
+            for body, reading in zip(part, read_part(part, table, format)):
+                found[body.index] = reading
+    return found
+
+
+def _body_of(index: int, path: Path, context: Context) -> _Body | None:
+    """A file's head and body as the fast lane finds them (:func:`arrow_csv`), or ``None``
+    when the fast lane would not read it as a regular file of one header and records."""
+    try:
+        data, encoding = decode_utf8(path)
+    except (InputError, OSError):
+        return None
+    lines, empty, starts = _record_bounds(data, '"', offsets=True)
+    if len(lines) == 0 or empty.any():
+        return None
+    head = data[:starts[1]] if len(lines) > 1 else data
+    records = _head_records(head, ",", '"')
+    if len(records) != 1:
+        return None
+    if len(lines) == 1:  # the header alone
+        return _Body(index, path, context, encoding, head, lines, b"", (), len(records[0]))
+    first = data[starts[1]:starts[2] if len(starts) > 2 else len(data)].decode("utf-8", "surrogatepass")
+    cells = next(csv.reader(io.StringIO(first)), [""])
+    if len(cells) != len(records[0]):
+        return None  # not as wide as the header
+    text = fastlane.text_columns(records[0], _TEXT_KEYS)
+    if 0 not in text:
+        return None  # the first column holds the marker between files
+    numbers = tuple(j for j, cell in enumerate(cells) if j not in text and _PLAIN_NUMBER.match(cell))
+    body = data[starts[1]:]
+    if body.count(b'"') % 2:
+        return None  # a quote left open at the end: the next file's records would run on from it
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    return _Body(index, path, context, encoding, head, lines, body, numbers, len(cells))
+
+
+def _head_only(body: _Body, format: str) -> Reading | None:
+    """A file of its header alone, read as the fast lane reads it: no records."""
+    header = header_labels_of(_head_records(body.head, ",", '"')[0])
+    columns = {name: pa.array([], pa.string()) for name in header}
+    try:
+        done = _FAST_STEPS[format](body.path, body.context, header, columns, body.lines[1:], body.source_file)
+    except InputError:
+        return None
+    return _fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+
+
+class _PremiumGroup(_Group):
+    """X Premium exports of one header read together."""
+
+    def alone(self, k: int, format: str) -> Reading | None:
+        """File ``k`` read by the fast lane's steps alone, on its own records."""
+        body = self.members[k]
+        try:
+            done = _FAST_STEPS[format](body.path, body.context, self.header, self.sliced(k), body.lines[1:],
+                                       body.source_file)
+        except InputError:
+            return None
+        return _fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+
+    def days(self, column: str) -> pa.Array | None:
+        """The dates of ``column`` over the group (a placeholder day where a file's are not
+        all of the plain shape: that file is no longer taken, the fast lane reading its
+        dates the general way), or ``None`` when one is not a real day (each file is then
+        read alone). Each distinct date is read once: a pilot's exports share their days."""
+        encoded = pc.dictionary_encode(fastlane.trimmed(self.columns[column]))
+        words = encoded.dictionary
+        shaped = ~pc.extract_regex(words, fastlane._SHAPES[_DATE_FORMAT]).is_null().to_numpy(zero_copy_only=False)
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        self.taken &= fastlane.file_all(shaped[codes], self.starts)
+        if not shaped.all():
+            words = pc.if_else(pa.array(shaped), words, "Sat, Jan 1, 2000")  # a placeholder
+        days = fastlane.shaped_dates(words, _DATE_FORMAT)
+        return None if days is None else days.take(encoded.indices)
+
+    def repeated(self, keys: np.ndarray) -> None:
+        """Files giving one of ``keys`` twice are no longer taken."""
+        self.taken &= ~fastlane.repeated_within(keys, self.files, len(self.members))
+
+
+def _day_numbers(days: pa.Array) -> np.ndarray:
+    return days.to_numpy(zero_copy_only=False).view(np.int64) if len(days) else np.array([], np.int64)
+
+
+def _group_overview(members: list[_Body], table: pa.Table, format: str) -> list[Reading | None]:
+    """Account overviews of one header read together (see :func:`read_batch`)."""
+    group = _PremiumGroup(members, table)
+    m = len(members)
+    try:
+        date_column = _find(members[0].path, group.header, "Date")
+    except InputError:
+        return [None] * m
+    accounts = _folder_accounts(group)
+    days = group.days(date_column)
+    if days is None:  # an impossible day: each file alone
+        return [group.alone(k, format) if group.taken[k] else None for k in range(m)]
+    group.repeated(_day_numbers(days))
+    value_columns = [c for c in group.header if c != date_column]
+    names = metric_names(value_columns, METRIC_MAPS["x-premium"])
+    values, blank = group.read_numbers(value_columns)
+    notes = [[] for _ in range(m)]
+    has_blank = np.logical_or.reduceat(blank.any(axis=1), group.starts) if group.n else np.zeros(m, bool)
+    day_values = days.to_numpy(zero_copy_only=False)
+    for k in np.flatnonzero(has_blank & group.taken):
+        a, n = group.starts[k], group.counts[k]
+        notes[k] = fill_blank_cells(values[a:a + n], blank[a:a + n], day_values[a:a + n], value_columns)
+    rows, columns = np.nonzero(~np.isnan(values))
+    cut = np.searchsorted(rows, np.append(group.starts, group.n))
+    source_row = pa.array(group.lines[rows])
+    date = days.take(pa.array(rows))
+    metric = fastlane._chosen(names, columns)
+    value = pa.array(values[rows, columns])
+    tables, file_notes, metas = [None] * m, [None] * m, [None] * m
+    for k, body in enumerate(members):
+        if not group.taken[k]:
+            continue
+        a, n = cut[k], cut[k + 1] - cut[k]
+        account, how = accounts[k]
+        tables[k] = pa.table({
+            "pilot_id": _one_word(body.context.pilot_id, n),
+            "source_file": _one_word(body.source_file, n),
+            "source_row": source_row.slice(a, n),
+            "participant_id": pa.nulls(n, pa.string()),
+            "platform": _one_word("x", n),
+            "account": _one_word(account, n),
+            "date": date.slice(a, n),
+            "metric": metric.slice(a, n),
+            "value": value.slice(a, n),
+        })
+        file_notes[k] = [f"account {account}: {how}", *notes[k],
+                         "no follower totals in this export: see follower_totals() with a known count"]
+        metas[k] = {"account": account, "platform": "x"}
+    return group.readings(format, tables, file_notes, metas, "metrics")
+
+
+def _folder_accounts(group: _PremiumGroup, which=None) -> list[tuple[str, str] | None]:
+    """Each file's account from its pin or folder (:func:`account_from_folder`), for the
+    files ``which`` says (all by default); a file whose account is not known is no
+    longer taken (read alone, reading it fails)."""
+    accounts: list[tuple[str, str] | None] = []
+    for k, body in enumerate(group.members):
+        if which is not None and not which[k]:
+            accounts.append(None)
+            continue
+        try:
+            accounts.append(account_from_folder(body.path, body.context))
+        except InputError:
+            accounts.append(None)
+            group.taken[k] = False
+    return accounts
+
+
+def _group_content(members: list[_Body], table: pa.Table, format: str) -> list[Reading | None]:
+    """Content exports of one header read together (see :func:`read_batch`)."""
+    group = _PremiumGroup(members, table)
+    m = len(members)
+    try:
+        id_col, date_col, text_col, link_col = (_find(members[0].path, group.header, k)
+                                                for k in ("Post id", "Date", "Post text", "Post Link"))
+    except InputError:
+        return [None] * m
+    ids = fastlane.trimmed(group.columns[id_col])
+    group.taken &= fastlane.file_all(fastlane._mask(pc.match_substring_regex(ids, r"^\d{1,20}$")), group.starts)
+    group.repeated(pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False))
+    days = group.days(date_col)
+    if days is None:  # an impossible day: each file alone
+        return [group.alone(k, format) if group.taken[k] else None for k in range(m)]
+    count_columns = [c for c in group.header if c not in (id_col, date_col, text_col, link_col)]
+    names = metric_names(count_columns, METRIC_MAPS["x-premium"])
+    values, _ = group.read_numbers(count_columns)
+    link = fastlane.trimmed(group.columns[link_col])
+    from_link = pc.struct_field(pc.extract_regex(link, _POST_LINK), [0])
+    handles = _most_common_by_file(from_link, group.files, m)
+    in_folder = _folder_accounts(group, which=[h is None for h in handles])
+    accounts, pin_notes = [], []
+    for k, body in enumerate(members):
+        pin = body.context.account
+        if handles[k] is not None:
+            accounts.append((handles[k], "the handle in the post links"))
+            pin_notes.append([f"the account pin '{pin}' differs from the handle in the post links; "
+                              "the post links are used"]
+                             if pin and pin.lstrip("@").casefold() != handles[k].casefold() else [])
+        else:
+            accounts.append(in_folder[k])
+            pin_notes.append([])
+    account = from_link
+    if from_link.null_count:
+        fill = pa.array([a[0] if a else "" for a in accounts], type=pa.string()).take(pa.array(group.files))
+        account = pc.coalesce(from_link, fill)
+    texts = group.columns[text_col]
+    texts = pc.fill_null(texts, "") if texts.null_count else texts
+    timezone = members[0].context.timezone
+    posts = fastlane.posts_table(
+        source_file="", pilot_id=members[0].context.pilot_id, platform="x", source_rows=group.lines,
+        account=account, post_id=ids, timestamp=_midnights(days, timezone, group),
+        text=fastlane.unescape(texts), counts={name: values[:, j] for j, name in enumerate(names)}, url=link,
+        extra={"date_only": pa.repeat(pa.scalar(True), group.n)},
+    )
+    where = {name: posts.schema.get_field_index(name) for name in ("pilot_id", "source_file")}
+    tables, notes, metas = [None] * m, [None] * m, [None] * m
+    for k, body in enumerate(members):
+        if not group.taken[k]:
+            continue
+        n = int(group.counts[k])
+        part = posts.slice(group.starts[k], n)
+        part = part.set_column(where["source_file"], "source_file", _one_word(body.source_file, n))
+        if body.context.pilot_id != members[0].context.pilot_id:
+            part = part.set_column(where["pilot_id"], "pilot_id", _one_word(body.context.pilot_id, n))
+        tables[k] = part
+        account_k, how = accounts[k]
+        notes[k] = [f"account {account_k}: {how}", *pin_notes[k], *_CONTENT_NOTES]
+        metas[k] = {"account": account_k, "platform": "x"}
+    return group.readings(format, tables, notes, metas, "posts")
+
+
+def _midnights(days: pa.Array, timezone: str, group: _PremiumGroup) -> pa.Array:
+    """:func:`fastlane.local_midnights` of the group's days, as it places each file's: by
+    Arrow over the group, file by file where a midnight the clocks skip falls among them."""
+    encoded = pc.dictionary_encode(days)
+    try:
+        placed = pc.assume_timezone(pc.cast(encoded.dictionary, pa.timestamp("s")), timezone,
+                                    ambiguous="earliest", nonexistent="raise")
+    except pa.ArrowInvalid:
+        return pa.concat_arrays([fastlane.local_midnights(days.slice(a, n), timezone)
+                                 for a, n in zip(group.starts, group.counts)])
+    return placed.take(encoded.indices)
 
 
 # --------------------------------------------------------------------------- general lane
