@@ -24,10 +24,14 @@ The account is the page name in the file name, else ``Context.account``.
 from __future__ import annotations
 
 import csv
+import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..clean import fastlane
@@ -35,6 +39,7 @@ from ..clean.dates import AmbiguousDateOrder, decide_date_order
 from ..clean.metrics import (
     METRIC_MAPS,
     daily_metrics,
+    fill_blank_cells,
     header_labels,
     header_labels_of,
     metric_names,
@@ -49,7 +54,11 @@ from .base import (
     Reading,
     Sniff,
     arrow_csv,
+    _head_records,
+    _record_bounds,
+    arrow_text_table,
     decode,
+    decode_utf8,
     fates_frame,
     read_csv_frame,
     sorted_fates,
@@ -191,6 +200,340 @@ def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
     return ArrowReading(path, format, ArrowTables(arrow), None, notes + more,
                         {"account": page, "platform": "facebook", "encoding": found.encoding,
                          "columns": len(header)}, arrow=arrow)
+
+
+# --------------------------------------------------------------------------- many files at once
+
+def read_batch(paths: list[Path], contexts: list[Context], format: str) -> list[Reading | None]:
+    """Many Page Insights exports read together: for each file the Reading the fast lane
+    gives it alone (see :func:`read`), or ``None`` where the file is to be read on its own
+    with :func:`read` (a file the fast lane refuses or that fails, one that is not plainly
+    regular, one whose page is not known).
+
+    A pilot's exports share their two header rows. The bodies of all files of one head
+    are parsed by one Arrow CSV read as text, with a marker record between two files that
+    shows each file's records were read as its own; the dates and counts are then read
+    once over the group, and what the fast lane decides per file (the order of the dates
+    and why, days unique within a file, which empty cells count as 0) is decided per file
+    on the stacked records with a file index. A file of the group whose dates or counts
+    are not of the plain kind (``1,204``, a ``-`` among numbers, an impossible day), and
+    a file of its head alone, is read by the fast lane alone.
+
+    >>> from evalkit.readers.base import Context
+    >>> folder = Path("tests/data/formats/facebook")
+    >>> paths = sorted(folder.glob("*.csv"))
+    >>> found = read_batch(paths, [Context()] * len(paths), "facebook-insights")
+    >>> [len(r.arrow["metrics"]) for r in found]  # the second has "1,204": read by the fast lane alone
+    [70, 17]
+    """
+    if format not in FORMATS:
+        raise ValueError(f"facebook cannot read format {format!r}")
+    found: list[Reading | None] = [None] * len(paths)
+    groups: dict[tuple[bytes, bool], list[_Body]] = {}
+    for i, (path, context) in enumerate(zip(paths, contexts)):
+        body = _body_of(i, Path(path), context)
+        if body is None:
+            continue
+        if body.records == 0:
+            found[i] = _alone(body, format)
+        else:
+            groups.setdefault((body.head, body.numeric), []).append(body)
+    for (_, numeric), members in groups.items():
+        for part, table in _stacked(members, typed=numeric):
+            for body, reading in zip(part, _group_days(part, table, format)):
+                found[body.index] = reading
+    return found
+
+
+@dataclass
+class _Body:
+    """One file of a group read together: its head, its body records and their lines."""
+
+    index: int
+    path: Path
+    context: Context
+    encoding: str
+    #: the two header records' bytes (with their line ends)
+    head: bytes
+    #: the line where each record starts, the two header records' first
+    lines: np.ndarray
+    #: the body records' bytes, ending with a line end
+    body: bytes
+    #: the page and how it was found
+    page: tuple[str, str]
+    #: whether the body holds only the bytes of plain dates and counts (:data:`_NUMBER_BYTES`)
+    numeric: bool = False
+
+    @property
+    def records(self) -> int:
+        return len(self.lines) - 2
+
+    @property
+    def source_file(self) -> str:
+        return self.context.source_file or self.path.name
+
+
+#: the first cell of the marker record put between two files' bodies
+_MARKER = "\x1f"
+#: the bytes of a body of plain dates and counts: no space, letter or quote, so a count
+#: cell Arrow's CSV reader reads as a float is read by Arrow's cast of the text alike
+#: (whatever column types the fast lane gives the file alone)
+_NUMBER_BYTES = b"0123456789,-./\n"
+
+
+def _body_of(index: int, path: Path, context: Context) -> _Body | None:
+    """A file's head and body as the fast lane finds them (:func:`arrow_csv`), or ``None``
+    when the fast lane would not read it as a regular file of two header records (names,
+    then descriptions) and records, or its page is not known."""
+    try:
+        page = _page(path, context)
+        data, encoding = decode_utf8(path)
+    except (InputError, OSError):
+        return None
+    lines, empty, starts = _record_bounds(data, '"', offsets=True)
+    if len(lines) < 2 or empty.any():
+        return None
+    head = data[:starts[2]] if len(lines) > 2 else data
+    if _head_of(head) is None:
+        return None
+    if len(lines) == 2:  # the head alone
+        return _Body(index, path, context, encoding, head, lines, b"", page)
+    body = data[starts[2]:]
+    if body.count(b'"') % 2:
+        return None  # a quote left open at the end: the next file's records would run on from it
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    numeric = not body.translate(None, _NUMBER_BYTES)
+    return _Body(index, path, context, encoding, head, lines, body, page, numeric)
+
+
+@functools.lru_cache(maxsize=256)
+def _head_of(head: bytes) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The metric names (padded to the head's width) and header labels of a file's two
+    header records, as the fast lane works them out; ``None`` when the second record is
+    not a description row (the general lane then reads the file)."""
+    records = _head_records(head, ",", '"')
+    if len(records) != 2:
+        return None
+    width = max(len(r) for r in records)
+    names, descriptions = (r + [""] * (width - len(r)) for r in records)
+    if not (descriptions[0].strip() == "" and any(d.strip() != "" for d in descriptions[1:])):
+        return None
+    return tuple(names), tuple(header_labels_of(names, descriptions))
+
+
+def _alone(body: _Body, format: str) -> Reading | None:
+    """The file read by the fast lane alone (``None`` when it refuses the file or reading
+    it fails: :func:`read` then reads it, and says why)."""
+    try:
+        return _read_fast(body.path, body.context, format)
+    except InputError:
+        return None
+
+
+def _stacked(members: list[_Body], typed: bool) -> list[tuple[list[_Body], pa.Table]]:
+    """The bodies of ``members`` parsed by one Arrow CSV read (marker records taken out
+    again), as (files, their stacked records): with ``typed``, the counts read as floats
+    (see :data:`_NUMBER_BYTES`), else every cell as text. A typed read that fails is split
+    in two and each half read again (a file whose typed read fails is read as text); a
+    group whose read fails, is not as wide as the header, or whose marker records are not
+    where each file's records end, is split in two and each half read again; a file that
+    does not read alone is left out (read on its own)."""
+    width = len(_head_of(members[0].head)[1])
+    marker = (_MARKER + "," * (width - 1) + "\n").encode()
+    counts = np.array([b.records for b in members], dtype=np.int64)
+    table = arrow_text_table(marker.join(b.body for b in members), width=width,
+                             numbers=range(1, width) if typed else ())
+    if table is None and typed:  # a cell that is not a float: the file holding it is read as text
+        if len(members) == 1:
+            return _stacked(members, typed=False)
+        half = len(members) // 2
+        return _stacked(members[:half], typed) + _stacked(members[half:], typed)
+    if table is not None and table.num_columns == width and table.num_rows == counts.sum() + len(members) - 1:
+        if len(members) == 1:
+            return [(members, table)]
+        is_marker = fastlane._mask(pc.equal(table.column(0), _MARKER))
+        at = np.cumsum(counts)[:-1] + np.arange(len(members) - 1)
+        if is_marker.sum() == len(members) - 1 and is_marker[at].all():
+            return [(members, table.filter(pa.array(~is_marker)))]
+    if len(members) == 1:
+        return []
+    half = len(members) // 2
+    return _stacked(members[:half], typed) + _stacked(members[half:], typed)
+
+
+#: a date as the export writes it (either order), with a four-digit year
+_PLAIN_DATE = r"^(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>[1-9]\d{3})$"
+_BOTH_ORDERS = "the dates fit both orders; month/day/year is the export's own order"
+_FATE_REASONS = pa.array(["header row (metric names)", "second header row (metric descriptions)", None],
+                         type=pa.string())
+
+
+def _group_days(members: list[_Body], table: pa.Table, format: str) -> list[Reading | None]:
+    """Exports of one head read together (see :func:`read_batch`)."""
+    m = len(members)
+    names, header = (list(x) for x in _head_of(members[0].head))
+    columns = [c.combine_chunks() for c in table.itercolumns()]
+    counts = np.array([b.records for b in members], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    n = int(counts.sum())
+    files = fastlane.file_index(starts, n)
+    text = fastlane.trimmed(columns[0])
+    # a blank date is a blank record: the fast lane leaves the file to the general lane
+    taken = fastlane.file_all(fastlane._mask(pc.not_equal(text, "")), starts)
+    alone = np.zeros(m, dtype=bool)  # read by the fast lane alone
+
+    days, date_formats, reasons, plain = _dates(text, starts, files, m)
+    alone |= taken & ~plain
+    taken &= plain
+    day_numbers = days.astype(np.int64)
+    taken &= ~fastlane.repeated_within(day_numbers, files, m)  # a day twice: the general lane settles it
+
+    value_columns = header[1:]
+    values, blank, unsettled = fastlane.group_number_matrix(columns[1:], starts)
+    alone |= taken & unsettled
+    taken &= ~unsettled
+    breakdowns = [c for c, name in zip(header, names) if " - " in str(name)]
+    more = [[] for _ in range(m)]
+    has_blank = np.logical_or.reduceat(blank.any(axis=1), starts)
+    for k in np.flatnonzero(has_blank & taken):
+        a, b = starts[k], starts[k] + counts[k]
+        more[k] = fill_blank_cells(values[a:b], blank[a:b], days[a:b], value_columns, blank_is_zero=breakdowns,
+                                   newest_day_incomplete=True)
+
+    lines = np.concatenate([body.lines[2:] for body in members])
+    # the cells holding a number, record by record, column by column (as the fast lane orders them)
+    flat = np.ascontiguousarray(values).ravel()
+    present = np.flatnonzero(~np.isnan(flat))
+    rows, where = np.divmod(present, len(value_columns)) if value_columns else (present, present)
+    cut = np.searchsorted(rows, np.append(starts, n))
+    source_row = pa.array(lines[rows])
+    date = pa.array(days[rows], type=pa.date32())
+    metric = fastlane._chosen(metric_names(value_columns, _MAP), where)
+    value = pa.array(flat[present])
+    fates, at = _group_fates(members, counts)
+
+    found: list[Reading | None] = [None] * m
+    for k, body in enumerate(members):
+        if alone[k]:
+            found[k] = _alone(body, format)
+        if not taken[k]:
+            continue
+        a, r = int(cut[k]), int(cut[k + 1] - cut[k])
+        page, how = body.page
+        metrics = pa.table({
+            "pilot_id": _one_word(body.context.pilot_id, r),
+            "source_file": _one_word(body.source_file, r),
+            "source_row": source_row.slice(a, r),
+            "participant_id": pa.nulls(r, pa.string()),
+            "platform": _one_word("facebook", r),
+            "account": _one_word(page, r),
+            "date": date.slice(a, r),
+            "metric": metric.slice(a, r),
+            "value": value.slice(a, r),
+        })
+        f = int(counts[k]) + 2
+        part = fates.slice(at[k], f)
+        file_fates = pa.table({"pilot_id": _one_word(body.context.pilot_id, f),
+                               "source_file": _one_word(body.source_file, f),
+                               **{name: part.column(name).chunk(0) for name in part.column_names}})
+        notes = _notes(body.encoding, page, how, date_formats[k], reasons[k])
+        if breakdowns:
+            notes.append(_breakdown_note(breakdowns))
+        arrow = {"metrics": metrics, "row_fates": file_fates}
+        found[k] = ArrowReading(body.path, format, ArrowTables(arrow), None, notes + more[k],
+                                {"account": page, "platform": "facebook", "encoding": body.encoding,
+                                 "columns": len(header)}, arrow=arrow)
+    return found
+
+
+def _dates(text: pa.Array, starts: np.ndarray, files: np.ndarray, m: int
+           ) -> tuple[np.ndarray, list, list, np.ndarray]:
+    """The stacked trimmed date cells of ``m`` files as days (``datetime64[D]``), each
+    file's date format and how its order was decided (as :func:`_date_format_arrow`
+    decides them), and which files were settled here: those whose every date is a real
+    day written ``D/M/YYYY`` or ``M/D/YYYY`` (numbers 1 to 31) in an order the values
+    allow. Any other file is left to the fast lane alone."""
+    n = len(text)
+    parts = pc.extract_regex(text, _PLAIN_DATE)  # null where a cell is not of the shape
+    shaped = ~fastlane._mask(pc.is_null(parts))
+    a, b, year = (pc.fill_null(pc.cast(pc.struct_field(parts, [k]), pa.int64()), 0).to_numpy(zero_copy_only=False)
+                  for k in range(3))
+    in_range = shaped & (a >= 1) & (a <= 31) & (b >= 1) & (b <= 31)
+    plain = fastlane.file_all(in_range, starts)
+    month_ok = fastlane.file_all(a <= 12, starts)  # month-first possible
+    day_ok = fastlane.file_all(b <= 12, starts)  # day-first possible
+    plain &= month_ok | day_ok  # neither: the fast lane refuses the file's dates
+    day_first = day_ok & ~month_ok
+    first_row = day_first[files] if n else np.zeros(0, dtype=bool)
+    month = np.where(first_row, b, a)
+    day = np.where(first_row, a, b)
+    # the day the cells name, and whether there is such a day
+    month_start = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    first_day = month_start.astype("datetime64[D]")
+    length = ((month_start + 1).astype("datetime64[D]") - first_day).astype(np.int64)
+    real = in_range & (month >= 1) & (month <= 12) & (day <= length)
+    plain &= fastlane.file_all(real, starts)
+    days = np.where(real, first_day + (day - 1), np.datetime64("1970-01-01", "D")).astype("datetime64[D]")
+    formats, reasons = [], []
+    cells = None
+    for k in range(m):
+        if not plain[k]:
+            formats.append(None)
+            reasons.append(None)
+        elif month_ok[k] and day_ok[k]:
+            formats.append("%m/%d/%Y")
+            reasons.append(_BOTH_ORDERS)
+        else:  # the first value that decides: a number over 12 where the month would be
+            over = a > 12 if day_first[k] else b > 12
+            row = int(starts[k] + np.argmax(over[starts[k]:]))
+            cells = text if cells is None else cells
+            example = cells[row].as_py()
+            if day_first[k]:
+                formats.append("%d/%m/%Y")
+                reasons.append(f"a value has {a[row]} in the first position ('{example}'), so it must be the day")
+            else:
+                formats.append("%m/%d/%Y")
+                reasons.append(f"a value has {b[row]} in the second position ('{example}'), so it must be the day")
+    return days, formats, reasons, plain
+
+
+def _group_fates(members: list[_Body], counts: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """The stacked ``row_fates`` of the files (each file's two header rows, then its
+    records kept in ``metrics``) and where each file's start."""
+    at = np.concatenate([[0], np.cumsum(counts + 2)[:-1]]).astype(np.int64)
+    lines = np.concatenate([b.lines for b in members]).astype(np.int64)
+    total = len(lines)
+    code = np.full(total, 2, dtype=np.int64)
+    code[at], code[at + 1] = 0, 1
+    structural = code < 2
+    fates = pa.table({
+        "source_row": pa.array(lines),
+        "fate": fastlane._chosen(["skipped-structure", "kept"], ~structural),
+        "table": pa.DictionaryArray.from_arrays(pa.array(np.zeros(total, dtype=np.int32), mask=structural),
+                                                pa.array(["metrics"], type=pa.string())),
+        "reason": _FATE_REASONS.take(pa.array(code)),
+    })
+    return fates, at
+
+
+#: index arrays of zeros, for one-word dictionary columns (slices of one array)
+_ZEROS = [pa.array(np.zeros(1 << 16, dtype=np.int32))]
+
+
+@functools.lru_cache(maxsize=4096)
+def _word(value: str) -> pa.Array:
+    return pa.array([value], type=pa.string())
+
+
+def _one_word(value: str | None, n: int) -> pa.Array:
+    """``value`` in every one of ``n`` rows, dictionary-encoded, as the fast lane writes
+    such a column (the value stored once)."""
+    if value is None:
+        return pa.nulls(n, pa.string())
+    if n > len(_ZEROS[0]):
+        _ZEROS[0] = pa.array(np.zeros(max(n, 2 * len(_ZEROS[0])), dtype=np.int32))
+    return pa.DictionaryArray.from_arrays(_ZEROS[0].slice(0, n), _word(value))
 
 
 def _page(path: Path, context: Context) -> tuple[str, str]:
