@@ -63,6 +63,7 @@ from .base import (
     read_csv_frame,
     sorted_fates,
 )
+from .grouped import one_word
 
 FORMATS = {
     "facebook-insights": "Facebook Page Insights legacy export (Facebook Insights Data Export - <Page> - <from> - <to>.csv)",
@@ -422,20 +423,20 @@ def _group_days(members: list[_Body], table: pa.Table, format: str) -> list[Read
         a, r = int(cut[k]), int(cut[k + 1] - cut[k])
         page, how = body.page
         metrics = pa.table({
-            "pilot_id": _one_word(body.context.pilot_id, r),
-            "source_file": _one_word(body.source_file, r),
+            "pilot_id": one_word(body.context.pilot_id, r),
+            "source_file": one_word(body.source_file, r),
             "source_row": source_row.slice(a, r),
             "participant_id": pa.nulls(r, pa.string()),
-            "platform": _one_word("facebook", r),
-            "account": _one_word(page, r),
+            "platform": one_word("facebook", r),
+            "account": one_word(page, r),
             "date": date.slice(a, r),
             "metric": metric.slice(a, r),
             "value": value.slice(a, r),
         })
         f = int(counts[k]) + 2
         part = fates.slice(at[k], f)
-        file_fates = pa.table({"pilot_id": _one_word(body.context.pilot_id, f),
-                               "source_file": _one_word(body.source_file, f),
+        file_fates = pa.table({"pilot_id": one_word(body.context.pilot_id, f),
+                               "source_file": one_word(body.source_file, f),
                                **{name: part.column(name).chunk(0) for name in part.column_names}})
         notes = _notes(body.encoding, page, how, date_formats[k], reasons[k])
         if breakdowns:
@@ -515,25 +516,6 @@ def _group_fates(members: list[_Body], counts: np.ndarray) -> tuple[pa.Table, np
         "reason": _FATE_REASONS.take(pa.array(code)),
     })
     return fates, at
-
-
-#: index arrays of zeros, for one-word dictionary columns (slices of one array)
-_ZEROS = [pa.array(np.zeros(1 << 16, dtype=np.int32))]
-
-
-@functools.lru_cache(maxsize=4096)
-def _word(value: str) -> pa.Array:
-    return pa.array([value], type=pa.string())
-
-
-def _one_word(value: str | None, n: int) -> pa.Array:
-    """``value`` in every one of ``n`` rows, dictionary-encoded, as the fast lane writes
-    such a column (the value stored once)."""
-    if value is None:
-        return pa.nulls(n, pa.string())
-    if n > len(_ZEROS[0]):
-        _ZEROS[0] = pa.array(np.zeros(max(n, 2 * len(_ZEROS[0])), dtype=np.int32))
-    return pa.DictionaryArray.from_arrays(_ZEROS[0].slice(0, n), _word(value))
 
 
 def _page(path: Path, context: Context) -> tuple[str, str]:

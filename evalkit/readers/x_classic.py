@@ -21,10 +21,8 @@ The account is the handle in the tweet permalinks, else in the file name, else
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -52,8 +50,6 @@ from ..clean.metrics import (
     unescape_entities,
 )
 from .base import (
-    ArrowReading,
-    ArrowTables,
     Context,
     InputError,
     Reading,
@@ -62,13 +58,13 @@ from .base import (
     _head_records,
     _record_bounds,
     arrow_csv,
-    arrow_text_table,
     decode,
     decode_utf8,
     fates_frame,
     read_csv_frame,
     sorted_fates,
 )
+from .grouped import Body, Group, fast_reading, most_common_by_file, one_word, stacked
 
 FORMATS = {
     "x-tweet-activity": "X/Twitter classic analytics, one row per tweet (tweet_activity_metrics_<handle>_…_en.csv)",
@@ -144,20 +140,7 @@ def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
         done = _fast_days(path, context, header, columns, found.body_lines, source_file)
     else:
         done = _fast_tweets(path, context, header, columns, found.body_lines, source_file)
-    return _fast_reading(path, context, format, found.encoding, int(found.head_lines[0]), found.body_lines, done)
-
-
-def _fast_reading(path, context, format, encoding, head_line, body_lines, done) -> Reading | None:
-    """The Reading of a file the fast lane took (``done``: its table's name, the table,
-    notes and meta), with its row fates; ``None`` when the fast lane did not take it."""
-    if done is None:
-        return None
-    source_file = context.source_file or path.name
-    table_name, table, notes, meta = done
-    arrow_fates = fastlane.fates(source_file, context.pilot_id, [(head_line, "header row")], body_lines, table_name)
-    arrow = {table_name: table, "row_fates": arrow_fates}
-    return ArrowReading(path, format, ArrowTables(arrow), None, [f"encoding: {encoding}", *notes],
-                        meta | {"encoding": encoding}, arrow=arrow)
+    return fast_reading(path, context, format, found.encoding, int(found.head_lines[0]), found.body_lines, done)
 
 
 def _fast_days(path, context, header, columns, lines, source_file):
@@ -208,6 +191,12 @@ def _fast_tweets(path, context, header, columns, lines, source_file):
 
 # --------------------------------------------------------------------------- many files at once
 
+class _ClassicGroup(Group):
+    """X classic exports of one header read together."""
+
+    steps = {"x-daily-activity": _fast_days, "x-tweet-activity": _fast_tweets}
+
+
 def read_batch(paths: list[Path], contexts: list[Context], format: str) -> list[Reading | None]:
     """Many exports of one ``format`` read together: for each file the Reading
     :func:`read` gives when the fast lane takes the file, or ``None`` where the file is to
@@ -232,7 +221,7 @@ def read_batch(paths: list[Path], contexts: list[Context], format: str) -> list[
     if format not in FORMATS:
         raise ValueError(f"x_classic cannot read format {format!r}")
     found: list[Reading | None] = [None] * len(paths)
-    groups: dict[tuple, list[_Body]] = {}
+    groups: dict[tuple, list[Body]] = {}
     for i, (path, context) in enumerate(zip(paths, contexts)):
         body = _body_of(i, Path(path), context)
         if body is not None and body.records == 0:
@@ -240,45 +229,14 @@ def read_batch(paths: list[Path], contexts: list[Context], format: str) -> list[
         elif body is not None:
             groups.setdefault((body.head, body.width, body.numbers, context.timezone), []).append(body)
     for members in groups.values():
-        for part, table in _stacked(members):
+        for part, table in stacked(members):
             read_part = _group_days if format == "x-daily-activity" else _group_tweets
             for body, reading in zip(part, read_part(part, table, format)):
                 found[body.index] = reading
     return found
 
 
-@dataclass
-class _Body:
-    """One file of a group read together: its head, its body records and their lines."""
-
-    index: int
-    path: Path
-    context: Context
-    encoding: str
-    #: the header record's bytes (with its line end)
-    head: bytes
-    #: the line where each record starts, the header's first
-    lines: np.ndarray
-    #: the body records' bytes, ending with a line end
-    body: bytes
-    #: columns read as floats (their first body cell a plain number), as the fast lane types them
-    numbers: tuple[int, ...]
-    width: int
-
-    @property
-    def records(self) -> int:
-        return len(self.lines) - 1
-
-    @property
-    def source_file(self) -> str:
-        return self.context.source_file or self.path.name
-
-
-#: the first cell of the marker record put between two files' bodies
-_MARKER = "\x1f"
-
-
-def _body_of(index: int, path: Path, context: Context) -> _Body | None:
+def _body_of(index: int, path: Path, context: Context) -> Body | None:
     """A file's head and body as the fast lane finds them (:func:`arrow_csv`), or ``None``
     when the fast lane would not read it as a regular file of one header and records."""
     try:
@@ -293,7 +251,7 @@ def _body_of(index: int, path: Path, context: Context) -> _Body | None:
     if len(records) != 1:
         return None
     if len(lines) == 1:  # the header alone
-        return _Body(index, path, context, encoding, head, lines, b"", (), len(records[0]))
+        return Body(index, path, context, encoding, head, lines, b"", (), len(records[0]))
     first = data[starts[1]:starts[2] if len(starts) > 2 else len(data)].decode("utf-8", "surrogatepass")
     cells = next(csv.reader(io.StringIO(first)), [""])
     if len(cells) != len(records[0]):
@@ -307,10 +265,10 @@ def _body_of(index: int, path: Path, context: Context) -> _Body | None:
         return None  # a quote left open at the end: the next file's records would run on from it
     if not body.endswith(b"\n"):
         body += b"\n"
-    return _Body(index, path, context, encoding, head, lines, body, numbers, len(cells))
+    return Body(index, path, context, encoding, head, lines, body, numbers, len(cells))
 
 
-def _head_only(body: _Body, format: str) -> Reading | None:
+def _head_only(body: Body, format: str) -> Reading | None:
     """A file of its header alone, read as the fast lane reads it: no records."""
     header = header_labels_of(_head_records(body.head, ",", '"')[0])
     columns = {name: pa.array([], pa.string()) for name in header}
@@ -319,123 +277,12 @@ def _head_only(body: _Body, format: str) -> Reading | None:
         done = step(body.path, body.context, header, columns, body.lines[1:], body.source_file)
     except InputError:
         return None
-    return _fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+    return fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
 
 
-def _stacked(members: list[_Body]) -> list[tuple[list[_Body], pa.Table]]:
-    """The bodies of ``members`` parsed by one Arrow CSV read (marker records taken out
-    again), as (files, their stacked records); a group whose read fails, or whose marker
-    records are not where each file's records end, is split in two and each half read
-    again; a file that does not read alone is left out (read on its own)."""
-    width = members[0].width
-    marker = (_MARKER + "," * (width - 1) + "\n").encode()
-    counts = np.array([b.records for b in members], dtype=np.int64)
-    table = arrow_text_table(marker.join(b.body for b in members), width=width, numbers=members[0].numbers)
-    if table is not None and table.num_rows == counts.sum() + len(members) - 1:
-        if len(members) == 1:
-            return [(members, table)]
-        first = table.column(0)
-        is_marker = fastlane._mask(pc.equal(first, _MARKER))
-        at = np.cumsum(counts)[:-1] + np.arange(len(members) - 1)
-        if is_marker.sum() == len(members) - 1 and is_marker[at].all():
-            return [(members, table.filter(pa.array(~is_marker)))]
-    if len(members) == 1:
-        if members[0].numbers:  # a typed column holds a non-number: all text, as the fast lane reads it then
-            table = arrow_text_table(members[0].body, width=width)
-            if table is not None and table.num_rows == counts[0]:
-                return [(members, table)]
-        return []
-    half = len(members) // 2
-    return _stacked(members[:half]) + _stacked(members[half:])
-
-
-class _Group:
-    """Files read together: their stacked columns by header label, where each file's
-    records start, and which files are still taken by the group reading."""
-
-    def __init__(self, members: list[_Body], table: pa.Table):
-        self.members = members
-        self.header = header_labels_of(_head_records(members[0].head, ",", '"')[0])
-        self.columns = dict(zip(self.header, (c.combine_chunks() for c in table.itercolumns())))
-        self.counts = np.array([b.records for b in members], dtype=np.int64)
-        self.starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]]).astype(np.int64)
-        self.n = int(self.counts.sum())
-        self.files = fastlane.file_index(self.starts, self.n)
-        self.lines = np.concatenate([b.lines[1:] for b in members])
-        # blank records: the fast lane leaves the file to the general lane
-        self.taken = fastlane.file_all(fastlane._mask(pc.not_equal(fastlane.trimmed(table.column(0).combine_chunks()), "")),
-                                       self.starts)
-
-    def sliced(self, k: int) -> dict[str, pa.Array]:
-        """File ``k``'s columns, as the fast lane has them reading the file alone."""
-        return {name: column.slice(self.starts[k], self.counts[k]) for name, column in self.columns.items()}
-
-    def alone(self, k: int, format: str) -> Reading | None:
-        """File ``k`` read by the fast lane's steps alone, on its own records."""
-        body = self.members[k]
-        step = _fast_days if format == "x-daily-activity" else _fast_tweets
-        try:
-            done = step(body.path, body.context, self.header, self.sliced(k), body.lines[1:], body.source_file)
-        except InputError:
-            return None
-        return _fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
-
-    def read_numbers(self, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The count cells of the columns ``names`` (records × columns), as
-        :func:`fastlane.number_matrix` reads each file's; a file whose cells it refuses is
-        no longer taken."""
-        columns = [self.columns[c] for c in names]
-        values, blank, alone = fastlane.group_number_matrix(columns, self.starts)
-        for k in np.flatnonzero(alone & self.taken):
-            a, n = self.starts[k], self.counts[k]
-            found = fastlane.number_matrix([c.slice(a, n) for c in columns])
-            if found is None:
-                self.taken[k] = False
-            else:
-                values[a:a + n], blank[a:a + n] = found
-        return values, blank
-
-    def fates(self, table_name: str) -> tuple[pa.Table, np.ndarray]:
-        """The stacked ``row_fates`` of the files (each file's header row, then its records
-        kept in ``table_name``) and where each file's start."""
-        at = self.starts + np.arange(len(self.members))
-        lines = np.concatenate([b.lines for b in self.members]).astype(np.int64)
-        n = len(lines)
-        structural = np.zeros(n, dtype=bool)
-        structural[at] = True
-        marks = pa.array(structural)
-        fates = pa.table({
-            "source_row": pa.array(lines),
-            "fate": fastlane._chosen(["skipped-structure", "kept"], ~structural),
-            "table": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32), mask=structural),
-                                                    pa.array([table_name], type=pa.string())),
-            "reason": pc.if_else(marks, pa.scalar("header row", pa.string()), pa.scalar(None, pa.string())),
-        })
-        return fates, at
-
-    def readings(self, format: str, tables: list, notes: list, metas: list, table_name: str) -> list[Reading | None]:
-        """Each taken file's Reading from its table, notes and meta, with its fates."""
-        fates, at = self.fates(table_name)
-        found: list[Reading | None] = []
-        for k, body in enumerate(self.members):
-            if tables[k] is None:
-                found.append(None)
-                continue
-            n = int(self.counts[k]) + 1
-            part = fates.slice(at[k], n)
-            file_fates = pa.table({"pilot_id": _one_word(body.context.pilot_id, n),
-                                   "source_file": _one_word(body.source_file, n),
-                                   **{name: part.column(name).chunk(0) for name in part.column_names}})
-            arrow = {table_name: tables[k], "row_fates": file_fates}
-            found.append(ArrowReading(body.path, format, ArrowTables(arrow), None,
-                                      [f"encoding: {body.encoding}", *notes[k]],
-                                      metas[k] | {"encoding": body.encoding}, arrow=arrow))
-        return found
-
-
-def _group_days(members: list[_Body], table: pa.Table, format: str) -> list[Reading | None]:
+def _group_days(members: list[Body], table: pa.Table, format: str) -> list[Reading | None]:
     """Per-day exports of one header read together (see :func:`read_batch`)."""
-    group = _Group(members, table)
+    group = _ClassicGroup(members, table)
     m = len(members)
     try:
         date_column = _find(members[0].path, group.header, "date")
@@ -479,12 +326,12 @@ def _group_days(members: list[_Body], table: pa.Table, format: str) -> list[Read
         a, n = cut[k], cut[k + 1] - cut[k]
         account, how = accounts[k]
         tables[k] = pa.table({
-            "pilot_id": _one_word(body.context.pilot_id, n),
-            "source_file": _one_word(body.source_file, n),
+            "pilot_id": one_word(body.context.pilot_id, n),
+            "source_file": one_word(body.source_file, n),
             "source_row": source_row.slice(a, n),
             "participant_id": pa.nulls(n, pa.string()),
-            "platform": _one_word("x", n),
-            "account": _one_word(account, n),
+            "platform": one_word("x", n),
+            "account": one_word(account, n),
             "date": date.slice(a, n),
             "metric": metric.slice(a, n),
             "value": value.slice(a, n),
@@ -494,9 +341,9 @@ def _group_days(members: list[_Body], table: pa.Table, format: str) -> list[Read
     return group.readings(format, tables, file_notes, metas, "metrics")
 
 
-def _group_tweets(members: list[_Body], table: pa.Table, format: str) -> list[Reading | None]:
+def _group_tweets(members: list[Body], table: pa.Table, format: str) -> list[Reading | None]:
     """Per-tweet exports of one header read together (see :func:`read_batch`)."""
-    group = _Group(members, table)
+    group = _ClassicGroup(members, table)
     m = len(members)
     try:
         id_col, link_col, text_col, time_col = (_find(members[0].path, group.header, k.replace("_", " "))
@@ -521,7 +368,7 @@ def _group_tweets(members: list[_Body], table: pa.Table, format: str) -> list[Re
     empty = fastlane.file_all(np.isnan(values).T, group.starts) & promoted[:, None]  # columns × files
     link = fastlane.trimmed(group.columns[link_col])
     from_link = pc.struct_field(pc.extract_regex(link, _PERMALINK), [0])
-    handles = _most_common_by_file(from_link, group.files, m)
+    handles = most_common_by_file(from_link, group.files, m)
     accounts = []
     for k, body in enumerate(members):
         try:
@@ -548,9 +395,9 @@ def _group_tweets(members: list[_Body], table: pa.Table, format: str) -> list[Re
             continue
         n = int(group.counts[k])
         part = posts.slice(group.starts[k], n)
-        part = part.set_column(where["source_file"], "source_file", _one_word(body.source_file, n))
+        part = part.set_column(where["source_file"], "source_file", one_word(body.source_file, n))
         if body.context.pilot_id != members[0].context.pilot_id:
-            part = part.set_column(where["pilot_id"], "pilot_id", _one_word(body.context.pilot_id, n))
+            part = part.set_column(where["pilot_id"], "pilot_id", one_word(body.context.pilot_id, n))
         dropped = [name for name, gone in zip(names, empty[:, k]) if gone]
         tables[k] = part.drop_columns(dropped) if dropped else part
         file_account, how = accounts[k]
@@ -558,47 +405,6 @@ def _group_tweets(members: list[_Body], table: pa.Table, format: str) -> list[Re
                     "is_reply: a tweet whose text starts with an @handle is counted as a reply"]
         metas[k] = {"account": file_account, "platform": "x"}
     return group.readings(format, tables, notes, metas, "posts")
-
-
-def _most_common_by_file(values: pa.Array, files: np.ndarray, m: int) -> list[str | None]:
-    """For each of ``m`` files, the most frequent of its rows' ``values`` (the smallest on
-    a tie, as :func:`~evalkit.clean.metrics.most_common` gives it), ``None`` when it has
-    none."""
-    found: list[str | None] = [None] * m
-    encoded = pc.dictionary_encode(values)
-    words = encoded.dictionary.to_pylist()
-    if not words:
-        return found
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    present = codes >= 0
-    w = len(words)
-    keys, counts = np.unique(files[present].astype(np.int64) * w + codes[present], return_counts=True)
-    file_of, code = keys // w, keys % w
-    rank = np.empty(w, dtype=np.int64)
-    rank[sorted(range(w), key=words.__getitem__)] = np.arange(w)
-    order = np.lexsort((rank[code], -counts, file_of))  # per file: most rows, then the smallest word
-    first = order[np.r_[True, file_of[order][1:] != file_of[order][:-1]]]
-    for f, c in zip(file_of[first].tolist(), code[first].tolist()):
-        found[f] = words[c]
-    return found
-
-
-#: index arrays of zeros, for one-word dictionary columns (slices of one array)
-_ZEROS = [pa.array(np.zeros(1 << 16, dtype=np.int32))]
-
-
-@functools.lru_cache(maxsize=4096)
-def _word(value: str) -> pa.Array:
-    return pa.array([value], type=pa.string())
-
-
-def _one_word(value: str | None, n: int) -> pa.Array:
-    """:func:`fastlane._text`: ``value`` in every one of ``n`` rows, dictionary-encoded."""
-    if value is None:
-        return pa.nulls(n, pa.string())
-    if n > len(_ZEROS[0]):
-        _ZEROS[0] = pa.array(np.zeros(max(n, 2 * len(_ZEROS[0])), dtype=np.int32))
-    return pa.DictionaryArray.from_arrays(_ZEROS[0].slice(0, n), _word(value))
 
 
 # --------------------------------------------------------------------------- per day

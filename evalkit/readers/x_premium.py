@@ -67,7 +67,7 @@ from .base import (
     sorted_fates,
 )
 # the group reading the X exports share (stacking files of one header, their fates)
-from .x_classic import _Body, _fast_reading, _Group, _most_common_by_file, _one_word, _stacked
+from .grouped import Body, Group, fast_reading, most_common_by_file, one_word, stacked
 
 FORMATS = {
     "x-account-overview": "X Premium analytics, account overview per day (account_overview_analytics.csv)",
@@ -139,7 +139,7 @@ def _read_fast(path: Path, context: Context, format: str) -> Reading | None:
         return None  # ragged, or blank records
     source_file = context.source_file or path.name
     done = _FAST_STEPS[format](path, context, header, columns, found.body_lines, source_file)
-    return _fast_reading(path, context, format, found.encoding, int(found.head_lines[0]), found.body_lines, done)
+    return fast_reading(path, context, format, found.encoding, int(found.head_lines[0]), found.body_lines, done)
 
 
 def _fast_overview(path, context, header, columns, lines, source_file):
@@ -235,7 +235,7 @@ def read_batch(paths: list[Path], contexts: list[Context], format: str) -> list[
     if format not in FORMATS:
         raise ValueError(f"x_premium cannot read format {format!r}")
     found: list[Reading | None] = [None] * len(paths)
-    groups: dict[tuple, list[_Body]] = {}
+    groups: dict[tuple, list[Body]] = {}
     for i, (path, context) in enumerate(zip(paths, contexts)):
         body = _body_of(i, Path(path), context)
         if body is not None and body.records == 0:
@@ -244,13 +244,13 @@ def read_batch(paths: list[Path], contexts: list[Context], format: str) -> list[
             groups.setdefault((body.head, body.width, body.numbers, context.timezone), []).append(body)
     read_part = _group_overview if format == "x-account-overview" else _group_content
     for members in groups.values():
-        for part, table in _stacked(members):
+        for part, table in stacked(members):
             for body, reading in zip(part, read_part(part, table, format)):
                 found[body.index] = reading
     return found
 
 
-def _body_of(index: int, path: Path, context: Context) -> _Body | None:
+def _body_of(index: int, path: Path, context: Context) -> Body | None:
     """A file's head and body as the fast lane finds them (:func:`arrow_csv`), or ``None``
     when the fast lane would not read it as a regular file of one header and records."""
     try:
@@ -265,7 +265,7 @@ def _body_of(index: int, path: Path, context: Context) -> _Body | None:
     if len(records) != 1:
         return None
     if len(lines) == 1:  # the header alone
-        return _Body(index, path, context, encoding, head, lines, b"", (), len(records[0]))
+        return Body(index, path, context, encoding, head, lines, b"", (), len(records[0]))
     first = data[starts[1]:starts[2] if len(starts) > 2 else len(data)].decode("utf-8", "surrogatepass")
     cells = next(csv.reader(io.StringIO(first)), [""])
     if len(cells) != len(records[0]):
@@ -279,10 +279,10 @@ def _body_of(index: int, path: Path, context: Context) -> _Body | None:
         return None  # a quote left open at the end: the next file's records would run on from it
     if not body.endswith(b"\n"):
         body += b"\n"
-    return _Body(index, path, context, encoding, head, lines, body, numbers, len(cells))
+    return Body(index, path, context, encoding, head, lines, body, numbers, len(cells))
 
 
-def _head_only(body: _Body, format: str) -> Reading | None:
+def _head_only(body: Body, format: str) -> Reading | None:
     """A file of its header alone, read as the fast lane reads it: no records."""
     header = header_labels_of(_head_records(body.head, ",", '"')[0])
     columns = {name: pa.array([], pa.string()) for name in header}
@@ -290,21 +290,13 @@ def _head_only(body: _Body, format: str) -> Reading | None:
         done = _FAST_STEPS[format](body.path, body.context, header, columns, body.lines[1:], body.source_file)
     except InputError:
         return None
-    return _fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+    return fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
 
 
-class _PremiumGroup(_Group):
+class _PremiumGroup(Group):
     """X Premium exports of one header read together."""
 
-    def alone(self, k: int, format: str) -> Reading | None:
-        """File ``k`` read by the fast lane's steps alone, on its own records."""
-        body = self.members[k]
-        try:
-            done = _FAST_STEPS[format](body.path, body.context, self.header, self.sliced(k), body.lines[1:],
-                                       body.source_file)
-        except InputError:
-            return None
-        return _fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+    steps = _FAST_STEPS
 
     def days(self, column: str) -> pa.Array | None:
         """The dates of ``column`` over the group (a placeholder day where a file's are not
@@ -330,7 +322,7 @@ def _day_numbers(days: pa.Array) -> np.ndarray:
     return days.to_numpy(zero_copy_only=False).view(np.int64) if len(days) else np.array([], np.int64)
 
 
-def _group_overview(members: list[_Body], table: pa.Table, format: str) -> list[Reading | None]:
+def _group_overview(members: list[Body], table: pa.Table, format: str) -> list[Reading | None]:
     """Account overviews of one header read together (see :func:`read_batch`)."""
     group = _PremiumGroup(members, table)
     m = len(members)
@@ -365,12 +357,12 @@ def _group_overview(members: list[_Body], table: pa.Table, format: str) -> list[
         a, n = cut[k], cut[k + 1] - cut[k]
         account, how = accounts[k]
         tables[k] = pa.table({
-            "pilot_id": _one_word(body.context.pilot_id, n),
-            "source_file": _one_word(body.source_file, n),
+            "pilot_id": one_word(body.context.pilot_id, n),
+            "source_file": one_word(body.source_file, n),
             "source_row": source_row.slice(a, n),
             "participant_id": pa.nulls(n, pa.string()),
-            "platform": _one_word("x", n),
-            "account": _one_word(account, n),
+            "platform": one_word("x", n),
+            "account": one_word(account, n),
             "date": date.slice(a, n),
             "metric": metric.slice(a, n),
             "value": value.slice(a, n),
@@ -398,7 +390,7 @@ def _folder_accounts(group: _PremiumGroup, which=None) -> list[tuple[str, str] |
     return accounts
 
 
-def _group_content(members: list[_Body], table: pa.Table, format: str) -> list[Reading | None]:
+def _group_content(members: list[Body], table: pa.Table, format: str) -> list[Reading | None]:
     """Content exports of one header read together (see :func:`read_batch`)."""
     group = _PremiumGroup(members, table)
     m = len(members)
@@ -418,7 +410,7 @@ def _group_content(members: list[_Body], table: pa.Table, format: str) -> list[R
     values, _ = group.read_numbers(count_columns)
     link = fastlane.trimmed(group.columns[link_col])
     from_link = pc.struct_field(pc.extract_regex(link, _POST_LINK), [0])
-    handles = _most_common_by_file(from_link, group.files, m)
+    handles = most_common_by_file(from_link, group.files, m)
     in_folder = _folder_accounts(group, which=[h is None for h in handles])
     accounts, pin_notes = [], []
     for k, body in enumerate(members):
@@ -451,9 +443,9 @@ def _group_content(members: list[_Body], table: pa.Table, format: str) -> list[R
             continue
         n = int(group.counts[k])
         part = posts.slice(group.starts[k], n)
-        part = part.set_column(where["source_file"], "source_file", _one_word(body.source_file, n))
+        part = part.set_column(where["source_file"], "source_file", one_word(body.source_file, n))
         if body.context.pilot_id != members[0].context.pilot_id:
-            part = part.set_column(where["pilot_id"], "pilot_id", _one_word(body.context.pilot_id, n))
+            part = part.set_column(where["pilot_id"], "pilot_id", one_word(body.context.pilot_id, n))
         tables[k] = part
         account_k, how = accounts[k]
         notes[k] = [f"account {account_k}: {how}", *pin_notes[k], *_CONTENT_NOTES]

@@ -240,11 +240,3 @@ def test_one_file_alone_and_files_of_one_account(group):
 def test_an_unknown_format_is_refused():
     with pytest.raises(ValueError, match="x-premium"):
         x_classic.read_batch([], [], "x-premium")
-
-
-def test_most_common_handle_by_file_breaks_ties_on_the_smallest():
-    values = pa.array(["b", "a", None, "b", "a", "c", None])
-    files = np.array([0, 0, 0, 1, 1, 1, 2])
-    # file 0: a and b once each (a); file 1: one each of b, a, c (a); file 2: none
-    assert x_classic._most_common_by_file(values, files, 3) == ["a", "a", None]
-    assert x_classic._most_common_by_file(pa.array(["z", "z", "y"]), np.array([0, 0, 1]), 2) == ["z", "y"]

@@ -1,0 +1,221 @@
+"""Files of one format read together: what the metrics readers' ``read_batch`` share.
+
+A pilot's exports of one format mostly share a header. Read together, their bodies are
+parsed by one Arrow CSV read (:func:`stacked`, a marker record between two files' records),
+their columns cleaned once (:class:`Group`, with a file index for the checks each file's fast
+lane makes on its own records), and each file given exactly the tables, fates and notes its
+own fast-lane reading gives (:func:`fast_reading`), its one-word dictionary columns made by
+:func:`one_word`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..clean import fastlane
+from ..clean.metrics import header_labels_of
+from .base import ArrowReading, ArrowTables, Context, InputError, Reading, _head_records, arrow_text_table
+
+__all__ = ["Body", "Group", "MARKER", "fast_reading", "most_common_by_file", "one_word", "stacked"]
+
+
+def fast_reading(path, context, format, encoding, head_line, body_lines, done) -> Reading | None:
+    """The Reading of a file the fast lane took (``done``: its table's name, the table,
+    notes and meta), with its row fates; ``None`` when the fast lane did not take it."""
+    if done is None:
+        return None
+    source_file = context.source_file or path.name
+    table_name, table, notes, meta = done
+    arrow_fates = fastlane.fates(source_file, context.pilot_id, [(head_line, "header row")], body_lines, table_name)
+    arrow = {table_name: table, "row_fates": arrow_fates}
+    return ArrowReading(path, format, ArrowTables(arrow), None, [f"encoding: {encoding}", *notes],
+                        meta | {"encoding": encoding}, arrow=arrow)
+
+@dataclass
+class Body:
+    """One file of a group read together: its head, its body records and their lines."""
+
+    index: int
+    path: Path
+    context: Context
+    encoding: str
+    #: the header record's bytes (with its line end)
+    head: bytes
+    #: the line where each record starts, the header's first
+    lines: np.ndarray
+    #: the body records' bytes, ending with a line end
+    body: bytes
+    #: columns read as floats (their first body cell a plain number), as the fast lane types them
+    numbers: tuple[int, ...]
+    width: int
+
+    @property
+    def records(self) -> int:
+        return len(self.lines) - 1
+
+    @property
+    def source_file(self) -> str:
+        return self.context.source_file or self.path.name
+
+
+#: the first cell of the marker record put between two files' bodies
+MARKER = "\x1f"
+
+def stacked(members: list[Body]) -> list[tuple[list[Body], pa.Table]]:
+    """The bodies of ``members`` parsed by one Arrow CSV read (marker records taken out
+    again), as (files, their stacked records); a group whose read fails, or whose marker
+    records are not where each file's records end, is split in two and each half read
+    again; a file that does not read alone is left out (read on its own)."""
+    width = members[0].width
+    marker = (MARKER + "," * (width - 1) + "\n").encode()
+    counts = np.array([b.records for b in members], dtype=np.int64)
+    table = arrow_text_table(marker.join(b.body for b in members), width=width, numbers=members[0].numbers)
+    if table is not None and table.num_rows == counts.sum() + len(members) - 1:
+        if len(members) == 1:
+            return [(members, table)]
+        first = table.column(0)
+        is_marker = fastlane._mask(pc.equal(first, MARKER))
+        at = np.cumsum(counts)[:-1] + np.arange(len(members) - 1)
+        if is_marker.sum() == len(members) - 1 and is_marker[at].all():
+            return [(members, table.filter(pa.array(~is_marker)))]
+    if len(members) == 1:
+        if members[0].numbers:  # a typed column holds a non-number: all text, as the fast lane reads it then
+            table = arrow_text_table(members[0].body, width=width)
+            if table is not None and table.num_rows == counts[0]:
+                return [(members, table)]
+        return []
+    half = len(members) // 2
+    return stacked(members[:half]) + stacked(members[half:])
+
+
+class Group:
+    """Files read together: their stacked columns by header label, where each file's
+    records start, and which files are still taken by the group reading."""
+
+    def __init__(self, members: list[Body], table: pa.Table):
+        self.members = members
+        self.header = header_labels_of(_head_records(members[0].head, ",", '"')[0])
+        self.columns = dict(zip(self.header, (c.combine_chunks() for c in table.itercolumns())))
+        self.counts = np.array([b.records for b in members], dtype=np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]]).astype(np.int64)
+        self.n = int(self.counts.sum())
+        self.files = fastlane.file_index(self.starts, self.n)
+        self.lines = np.concatenate([b.lines[1:] for b in members])
+        # blank records: the fast lane leaves the file to the general lane
+        self.taken = fastlane.file_all(fastlane._mask(pc.not_equal(fastlane.trimmed(table.column(0).combine_chunks()), "")),
+                                       self.starts)
+
+    def sliced(self, k: int) -> dict[str, pa.Array]:
+        """File ``k``'s columns, as the fast lane has them reading the file alone."""
+        return {name: column.slice(self.starts[k], self.counts[k]) for name, column in self.columns.items()}
+
+    #: format name → the fast lane's step for one file of it (set by each reader)
+    steps: dict = {}
+
+    def alone(self, k: int, format: str) -> Reading | None:
+        """File ``k`` read by the fast lane's steps alone, on its own records."""
+        body = self.members[k]
+        try:
+            done = self.steps[format](body.path, body.context, self.header, self.sliced(k), body.lines[1:],
+                                      body.source_file)
+        except InputError:
+            return None
+        return fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+
+    def read_numbers(self, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The count cells of the columns ``names`` (records × columns), as
+        :func:`fastlane.number_matrix` reads each file's; a file whose cells it refuses is
+        no longer taken."""
+        columns = [self.columns[c] for c in names]
+        values, blank, alone = fastlane.group_number_matrix(columns, self.starts)
+        for k in np.flatnonzero(alone & self.taken):
+            a, n = self.starts[k], self.counts[k]
+            found = fastlane.number_matrix([c.slice(a, n) for c in columns])
+            if found is None:
+                self.taken[k] = False
+            else:
+                values[a:a + n], blank[a:a + n] = found
+        return values, blank
+
+    def fates(self, table_name: str) -> tuple[pa.Table, np.ndarray]:
+        """The stacked ``row_fates`` of the files (each file's header row, then its records
+        kept in ``table_name``) and where each file's start."""
+        at = self.starts + np.arange(len(self.members))
+        lines = np.concatenate([b.lines for b in self.members]).astype(np.int64)
+        n = len(lines)
+        structural = np.zeros(n, dtype=bool)
+        structural[at] = True
+        marks = pa.array(structural)
+        fates = pa.table({
+            "source_row": pa.array(lines),
+            "fate": fastlane._chosen(["skipped-structure", "kept"], ~structural),
+            "table": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32), mask=structural),
+                                                    pa.array([table_name], type=pa.string())),
+            "reason": pc.if_else(marks, pa.scalar("header row", pa.string()), pa.scalar(None, pa.string())),
+        })
+        return fates, at
+
+    def readings(self, format: str, tables: list, notes: list, metas: list, table_name: str) -> list[Reading | None]:
+        """Each taken file's Reading from its table, notes and meta, with its fates."""
+        fates, at = self.fates(table_name)
+        found: list[Reading | None] = []
+        for k, body in enumerate(self.members):
+            if tables[k] is None:
+                found.append(None)
+                continue
+            n = int(self.counts[k]) + 1
+            part = fates.slice(at[k], n)
+            file_fates = pa.table({"pilot_id": one_word(body.context.pilot_id, n),
+                                   "source_file": one_word(body.source_file, n),
+                                   **{name: part.column(name).chunk(0) for name in part.column_names}})
+            arrow = {table_name: tables[k], "row_fates": file_fates}
+            found.append(ArrowReading(body.path, format, ArrowTables(arrow), None,
+                                      [f"encoding: {body.encoding}", *notes[k]],
+                                      metas[k] | {"encoding": body.encoding}, arrow=arrow))
+        return found
+
+def most_common_by_file(values: pa.Array, files: np.ndarray, m: int) -> list[str | None]:
+    """For each of ``m`` files, the most frequent of its rows' ``values`` (the smallest on
+    a tie, as :func:`~evalkit.clean.metrics.most_common` gives it), ``None`` when it has
+    none."""
+    found: list[str | None] = [None] * m
+    encoded = pc.dictionary_encode(values)
+    words = encoded.dictionary.to_pylist()
+    if not words:
+        return found
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    present = codes >= 0
+    w = len(words)
+    keys, counts = np.unique(files[present].astype(np.int64) * w + codes[present], return_counts=True)
+    file_of, code = keys // w, keys % w
+    rank = np.empty(w, dtype=np.int64)
+    rank[sorted(range(w), key=words.__getitem__)] = np.arange(w)
+    order = np.lexsort((rank[code], -counts, file_of))  # per file: most rows, then the smallest word
+    first = order[np.r_[True, file_of[order][1:] != file_of[order][:-1]]]
+    for f, c in zip(file_of[first].tolist(), code[first].tolist()):
+        found[f] = words[c]
+    return found
+
+
+#: index arrays of zeros, for one-word dictionary columns (slices of one array)
+_ZEROS = [pa.array(np.zeros(1 << 16, dtype=np.int32))]
+
+
+@functools.lru_cache(maxsize=4096)
+def _word(value: str) -> pa.Array:
+    return pa.array([value], type=pa.string())
+
+
+def one_word(value: str | None, n: int) -> pa.Array:
+    """:func:`fastlane._text`: ``value`` in every one of ``n`` rows, dictionary-encoded."""
+    if value is None:
+        return pa.nulls(n, pa.string())
+    if n > len(_ZEROS[0]):
+        _ZEROS[0] = pa.array(np.zeros(max(n, 2 * len(_ZEROS[0])), dtype=np.int32))
+    return pa.DictionaryArray.from_arrays(_ZEROS[0].slice(0, n), _word(value))
