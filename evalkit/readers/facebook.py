@@ -39,7 +39,6 @@ from ..clean.dates import AmbiguousDateOrder, decide_date_order
 from ..clean.metrics import (
     METRIC_MAPS,
     daily_metrics,
-    fill_blank_cells,
     header_labels,
     header_labels_of,
     metric_names,
@@ -63,7 +62,7 @@ from .base import (
     read_csv_frame,
     sorted_fates,
 )
-from .grouped import one_word
+from .grouped import blank_notes, joined, metrics_tables, one_word, unmarked
 
 FORMATS = {
     "facebook-insights": "Facebook Page Insights legacy export (Facebook Insights Data Export - <Page> - <from> - <to>.csv)",
@@ -274,8 +273,6 @@ class _Body:
         return self.context.source_file or self.path.name
 
 
-#: the first cell of the marker record put between two files' bodies
-_MARKER = "\x1f"
 #: the bytes of a body of plain dates and counts: no space, letter or quote, so a count
 #: cell Arrow's CSV reader reads as a float is read by Arrow's cast of the text alike
 #: (whatever column types the fast lane gives the file alone)
@@ -333,30 +330,26 @@ def _alone(body: _Body, format: str) -> Reading | None:
 
 
 def _stacked(members: list[_Body], typed: bool) -> list[tuple[list[_Body], pa.Table]]:
-    """The bodies of ``members`` parsed by one Arrow CSV read (marker records taken out
-    again), as (files, their stacked records): with ``typed``, the counts read as floats
+    """The bodies of ``members`` parsed by one Arrow CSV read
+    (:func:`~evalkit.readers.grouped.joined`, :func:`~evalkit.readers.grouped.unmarked`), as
+    (files, their stacked records): with ``typed``, the counts read as floats
     (see :data:`_NUMBER_BYTES`), else every cell as text. A typed read that fails is split
     in two and each half read again (a file whose typed read fails is read as text); a
     group whose read fails, is not as wide as the header, or whose marker records are not
     where each file's records end, is split in two and each half read again; a file that
     does not read alone is left out (read on its own)."""
     width = len(_head_of(members[0].head)[1])
-    marker = (_MARKER + "," * (width - 1) + "\n").encode()
     counts = np.array([b.records for b in members], dtype=np.int64)
-    table = arrow_text_table(marker.join(b.body for b in members), width=width,
+    table = arrow_text_table(joined([b.body for b in members], width), width=width,
                              numbers=range(1, width) if typed else ())
     if table is None and typed:  # a cell that is not a float: the file holding it is read as text
         if len(members) == 1:
             return _stacked(members, typed=False)
         half = len(members) // 2
         return _stacked(members[:half], typed) + _stacked(members[half:], typed)
-    if table is not None and table.num_columns == width and table.num_rows == counts.sum() + len(members) - 1:
-        if len(members) == 1:
-            return [(members, table)]
-        is_marker = fastlane._mask(pc.equal(table.column(0), _MARKER))
-        at = np.cumsum(counts)[:-1] + np.arange(len(members) - 1)
-        if is_marker.sum() == len(members) - 1 and is_marker[at].all():
-            return [(members, table.filter(pa.array(~is_marker)))]
+    table = None if table is None else unmarked(table, counts, width)
+    if table is not None:
+        return [(members, table)]
     if len(members) == 1:
         return []
     half = len(members) // 2
@@ -395,23 +388,11 @@ def _group_days(members: list[_Body], table: pa.Table, format: str) -> list[Read
     alone |= taken & unsettled
     taken &= ~unsettled
     breakdowns = [c for c, name in zip(header, names) if " - " in str(name)]
-    more = [[] for _ in range(m)]
-    has_blank = np.logical_or.reduceat(blank.any(axis=1), starts)
-    for k in np.flatnonzero(has_blank & taken):
-        a, b = starts[k], starts[k] + counts[k]
-        more[k] = fill_blank_cells(values[a:b], blank[a:b], days[a:b], value_columns, blank_is_zero=breakdowns,
-                                   newest_day_incomplete=True)
-
+    more = blank_notes(values, blank, days, value_columns, starts, counts, taken, blank_is_zero=breakdowns,
+                       newest_day_incomplete=True)
     lines = np.concatenate([body.lines[2:] for body in members])
-    # the cells holding a number, record by record, column by column (as the fast lane orders them)
-    flat = np.ascontiguousarray(values).ravel()
-    present = np.flatnonzero(~np.isnan(flat))
-    rows, where = np.divmod(present, len(value_columns)) if value_columns else (present, present)
-    cut = np.searchsorted(rows, np.append(starts, n))
-    source_row = pa.array(lines[rows])
-    date = pa.array(days[rows], type=pa.date32())
-    metric = fastlane._chosen(metric_names(value_columns, _MAP), where)
-    value = pa.array(flat[present])
+    tables = metrics_tables(members, taken, starts, lines, pa.array(days, type=pa.date32()), values,
+                            metric_names(value_columns, _MAP), "facebook", [body.page[0] for body in members])
     fates, at = _group_fates(members, counts)
 
     found: list[Reading | None] = [None] * m
@@ -420,19 +401,8 @@ def _group_days(members: list[_Body], table: pa.Table, format: str) -> list[Read
             found[k] = _alone(body, format)
         if not taken[k]:
             continue
-        a, r = int(cut[k]), int(cut[k + 1] - cut[k])
         page, how = body.page
-        metrics = pa.table({
-            "pilot_id": one_word(body.context.pilot_id, r),
-            "source_file": one_word(body.source_file, r),
-            "source_row": source_row.slice(a, r),
-            "participant_id": pa.nulls(r, pa.string()),
-            "platform": one_word("facebook", r),
-            "account": one_word(page, r),
-            "date": date.slice(a, r),
-            "metric": metric.slice(a, r),
-            "value": value.slice(a, r),
-        })
+        metrics = tables[k]
         f = int(counts[k]) + 2
         part = fates.slice(at[k], f)
         file_fates = pa.table({"pilot_id": one_word(body.context.pilot_id, f),

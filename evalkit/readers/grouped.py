@@ -19,10 +19,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..clean import fastlane
-from ..clean.metrics import header_labels_of
+from ..clean.metrics import fill_blank_cells, header_labels_of
 from .base import ArrowReading, ArrowTables, Context, InputError, Reading, _head_records, arrow_text_table
 
-__all__ = ["Body", "Group", "MARKER", "fast_reading", "most_common_by_file", "one_word", "stacked"]
+__all__ = ["Body", "Group", "MARKER", "fast_reading", "most_common_by_file", "blank_notes", "day_numbers", "joined", "metrics_tables", "one_word",
+           "stacked", "unmarked"]
 
 
 def fast_reading(path, context, format, encoding, head_line, body_lines, done) -> Reading | None:
@@ -67,23 +68,38 @@ class Body:
 #: the first cell of the marker record put between two files' bodies
 MARKER = "\x1f"
 
+def joined(bodies: list[bytes], width: int) -> bytes:
+    """Files' bodies (each ending with a line end) as one text to parse, a marker record
+    (:data:`MARKER`, ``width`` cells) between two files' records."""
+    return (MARKER + "," * (width - 1) + "\n").encode().join(bodies)
+
+
+def unmarked(table: pa.Table, counts: np.ndarray, width: int) -> pa.Table | None:
+    """The records of files parsed from :func:`joined` text, stacked, the marker records
+    taken out; ``None`` when the table is not ``width`` columns wide or the markers are not
+    where each file's ``counts`` records end."""
+    if table.num_columns != width or table.num_rows != counts.sum() + len(counts) - 1:
+        return None
+    if len(counts) == 1:
+        return table
+    is_marker = fastlane._mask(pc.equal(table.column(0), MARKER))
+    at = np.cumsum(counts)[:-1] + np.arange(len(counts) - 1)
+    if is_marker.sum() != len(counts) - 1 or not is_marker[at].all():
+        return None
+    return table.filter(pa.array(~is_marker))
+
+
 def stacked(members: list[Body]) -> list[tuple[list[Body], pa.Table]]:
-    """The bodies of ``members`` parsed by one Arrow CSV read (marker records taken out
-    again), as (files, their stacked records); a group whose read fails, or whose marker
-    records are not where each file's records end, is split in two and each half read
+    """The bodies of ``members`` parsed by one Arrow CSV read (:func:`joined`,
+    :func:`unmarked`), as (files, their stacked records); a group whose read fails, or whose
+    marker records are not where each file's records end, is split in two and each half read
     again; a file that does not read alone is left out (read on its own)."""
     width = members[0].width
-    marker = (MARKER + "," * (width - 1) + "\n").encode()
     counts = np.array([b.records for b in members], dtype=np.int64)
-    table = arrow_text_table(marker.join(b.body for b in members), width=width, numbers=members[0].numbers)
-    if table is not None and table.num_rows == counts.sum() + len(members) - 1:
-        if len(members) == 1:
-            return [(members, table)]
-        first = table.column(0)
-        is_marker = fastlane._mask(pc.equal(first, MARKER))
-        at = np.cumsum(counts)[:-1] + np.arange(len(members) - 1)
-        if is_marker.sum() == len(members) - 1 and is_marker[at].all():
-            return [(members, table.filter(pa.array(~is_marker)))]
+    table = arrow_text_table(joined([b.body for b in members], width), width=width, numbers=members[0].numbers)
+    table = None if table is None else unmarked(table, counts, width)
+    if table is not None:
+        return [(members, table)]
     if len(members) == 1:
         if members[0].numbers:  # a typed column holds a non-number: all text, as the fast lane reads it then
             table = arrow_text_table(members[0].body, width=width)
@@ -127,6 +143,10 @@ class Group:
         except InputError:
             return None
         return fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+
+    def repeated(self, keys: np.ndarray) -> None:
+        """Files giving one of ``keys`` (one per record) twice are no longer taken."""
+        self.taken &= ~fastlane.repeated_within(keys, self.files, len(self.members))
 
     def read_numbers(self, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """The count cells of the columns ``names`` (records × columns), as
@@ -179,6 +199,59 @@ class Group:
                                       [f"encoding: {body.encoding}", *notes[k]],
                                       metas[k] | {"encoding": body.encoding}, arrow=arrow))
         return found
+
+def day_numbers(days: pa.Array) -> np.ndarray:
+    """Dates as whole numbers (days since 1970), to compare and count them in numpy."""
+    return days.to_numpy(zero_copy_only=False).view(np.int64) if len(days) else np.array([], np.int64)
+
+
+def blank_notes(values: np.ndarray, blank: np.ndarray, days: np.ndarray, value_columns: list[str],
+                starts: np.ndarray, counts: np.ndarray, taken: np.ndarray, **rules) -> list[list[str]]:
+    """Each taken file's notes on its blank count cells, as
+    :func:`~evalkit.clean.metrics.fill_blank_cells` gives them (and fills the cells, as
+    ``rules`` say) for the file's own records of the stacked ``values`` (records × columns)
+    and ``days``; no notes for the other files."""
+    notes: list[list[str]] = [[] for _ in range(len(starts))]
+    if not len(blank):
+        return notes
+    has_blank = np.logical_or.reduceat(blank.any(axis=1), starts)
+    for k in np.flatnonzero(has_blank & taken):
+        a, b = starts[k], starts[k] + counts[k]
+        notes[k] = fill_blank_cells(values[a:b], blank[a:b], days[a:b], value_columns, **rules)
+    return notes
+
+
+def metrics_tables(members: list, taken: np.ndarray, starts: np.ndarray, lines: np.ndarray, days: pa.Array,
+                   values: np.ndarray, names: list[str], platform: str, accounts: list) -> list[pa.Table | None]:
+    """Each taken file's ``metrics`` rows from the stacked day × metric matrix ``values``
+    (records × columns, ``names`` the columns' metric names; ``days`` and ``lines`` each
+    record's day and line): one row per cell holding a number, record by record, column by
+    column, as :func:`~evalkit.clean.fastlane.metrics_table` makes them for the file alone
+    (``accounts[k]`` its account); ``None`` for the other files."""
+    rows, columns = np.nonzero(~np.isnan(values))
+    cut = np.searchsorted(rows, np.append(starts, len(values)))
+    source_row = pa.array(lines[rows])
+    date = days.take(pa.array(rows))
+    metric = fastlane._chosen(names, columns)
+    value = pa.array(values[rows, columns])
+    tables: list[pa.Table | None] = [None] * len(members)
+    for k, body in enumerate(members):
+        if not taken[k]:
+            continue
+        a, n = int(cut[k]), int(cut[k + 1] - cut[k])
+        tables[k] = pa.table({
+            "pilot_id": one_word(body.context.pilot_id, n),
+            "source_file": one_word(body.source_file, n),
+            "source_row": source_row.slice(a, n),
+            "participant_id": pa.nulls(n, pa.string()),
+            "platform": one_word(platform, n),
+            "account": one_word(accounts[k], n),
+            "date": date.slice(a, n),
+            "metric": metric.slice(a, n),
+            "value": value.slice(a, n),
+        })
+    return tables
+
 
 def most_common_by_file(values: pa.Array, files: np.ndarray, m: int) -> list[str | None]:
     """For each of ``m`` files, the most frequent of its rows' ``values`` (the smallest on

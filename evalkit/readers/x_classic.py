@@ -35,7 +35,6 @@ from ..clean.metrics import (
     METRIC_MAPS,
     daily_metrics,
     extract_handle,
-    fill_blank_cells,
     first_reason,
     fold_name,
     header_labels,
@@ -64,7 +63,17 @@ from .base import (
     read_csv_frame,
     sorted_fates,
 )
-from .grouped import Body, Group, fast_reading, most_common_by_file, one_word, stacked
+from .grouped import (
+    Body,
+    Group,
+    blank_notes,
+    day_numbers,
+    fast_reading,
+    metrics_tables,
+    most_common_by_file,
+    one_word,
+    stacked,
+)
 
 FORMATS = {
     "x-tweet-activity": "X/Twitter classic analytics, one row per tweet (tweet_activity_metrics_<handle>_…_en.csv)",
@@ -302,40 +311,17 @@ def _group_days(members: list[Body], table: pa.Table, format: str) -> list[Readi
         days = pc.cast(pc.if_else(pa.array(shaped), text, "2000-01-01"), pa.date32())
     except pa.ArrowInvalid:  # an impossible day: each file alone
         return [group.alone(k, format) if group.taken[k] else None for k in range(m)]
-    day_numbers = days.to_numpy(zero_copy_only=False).view(np.int64) if len(days) else np.array([], np.int64)
-    group.taken &= ~fastlane.repeated_within(day_numbers, group.files, m)
+    group.repeated(day_numbers(days))
     value_columns = [c for c in group.header if c != date_column]
     names = metric_names(value_columns, METRIC_MAPS["x-classic"])
     values, blank = group.read_numbers(value_columns)
-    notes = [[] for _ in range(m)]
-    has_blank = np.logical_or.reduceat(blank.any(axis=1), group.starts) if group.n else np.zeros(m, bool)
     day_values = days.to_numpy(zero_copy_only=False)
-    for k in np.flatnonzero(has_blank & group.taken):
-        a, n = group.starts[k], group.counts[k]
-        notes[k] = fill_blank_cells(values[a:a + n], blank[a:a + n], day_values[a:a + n], value_columns)
-    rows, columns = np.nonzero(~np.isnan(values))
-    cut = np.searchsorted(rows, np.append(group.starts, group.n))
-    source_row = pa.array(group.lines[rows])
-    date = days.take(pa.array(rows))
-    metric = fastlane._chosen(names, columns)
-    value = pa.array(values[rows, columns])
-    tables, file_notes, metas = [None] * m, [None] * m, [None] * m
-    for k, body in enumerate(members):
-        if not group.taken[k]:
-            continue
-        a, n = cut[k], cut[k + 1] - cut[k]
+    notes = blank_notes(values, blank, day_values, value_columns, group.starts, group.counts, group.taken)
+    tables = metrics_tables(members, group.taken, group.starts, group.lines, days, values, names, "x",
+                            [None if a is None else a[0] for a in accounts])
+    file_notes, metas = [None] * m, [None] * m
+    for k in np.flatnonzero(group.taken):
         account, how = accounts[k]
-        tables[k] = pa.table({
-            "pilot_id": one_word(body.context.pilot_id, n),
-            "source_file": one_word(body.source_file, n),
-            "source_row": source_row.slice(a, n),
-            "participant_id": pa.nulls(n, pa.string()),
-            "platform": one_word("x", n),
-            "account": one_word(account, n),
-            "date": date.slice(a, n),
-            "metric": metric.slice(a, n),
-            "value": value.slice(a, n),
-        })
         file_notes[k] = [f"account {account}: {how}", *notes[k]]
         metas[k] = {"account": account, "platform": "x"}
     return group.readings(format, tables, file_notes, metas, "metrics")
@@ -353,7 +339,7 @@ def _group_tweets(members: list[Body], table: pa.Table, format: str) -> list[Rea
     ids = fastlane.trimmed(group.columns[id_col])
     group.taken &= fastlane.file_all(fastlane._mask(pc.match_substring_regex(ids, r"^\d{1,20}$")), group.starts)
     id_codes = pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
-    group.taken &= ~fastlane.repeated_within(id_codes, group.files, m)
+    group.repeated(id_codes)
     texts_of_time = fastlane.trimmed(group.columns[time_col])
     shaped = fastlane._mask(pc.match_substring_regex(texts_of_time, _TIME_SHAPE))
     group.taken &= fastlane.file_all(shaped, group.starts)

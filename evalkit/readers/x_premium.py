@@ -37,7 +37,6 @@ from ..clean.metrics import (
     account_from_folder,
     daily_metrics,
     extract_handle,
-    fill_blank_cells,
     first_reason,
     fold_name,
     header_labels,
@@ -67,7 +66,17 @@ from .base import (
     sorted_fates,
 )
 # the group reading the X exports share (stacking files of one header, their fates)
-from .grouped import Body, Group, fast_reading, most_common_by_file, one_word, stacked
+from .grouped import (
+    Body,
+    Group,
+    blank_notes,
+    day_numbers,
+    fast_reading,
+    metrics_tables,
+    most_common_by_file,
+    one_word,
+    stacked,
+)
 
 FORMATS = {
     "x-account-overview": "X Premium analytics, account overview per day (account_overview_analytics.csv)",
@@ -313,14 +322,6 @@ class _PremiumGroup(Group):
         days = fastlane.shaped_dates(words, _DATE_FORMAT)
         return None if days is None else days.take(encoded.indices)
 
-    def repeated(self, keys: np.ndarray) -> None:
-        """Files giving one of ``keys`` twice are no longer taken."""
-        self.taken &= ~fastlane.repeated_within(keys, self.files, len(self.members))
-
-
-def _day_numbers(days: pa.Array) -> np.ndarray:
-    return days.to_numpy(zero_copy_only=False).view(np.int64) if len(days) else np.array([], np.int64)
-
 
 def _group_overview(members: list[Body], table: pa.Table, format: str) -> list[Reading | None]:
     """Account overviews of one header read together (see :func:`read_batch`)."""
@@ -334,39 +335,17 @@ def _group_overview(members: list[Body], table: pa.Table, format: str) -> list[R
     days = group.days(date_column)
     if days is None:  # an impossible day: each file alone
         return [group.alone(k, format) if group.taken[k] else None for k in range(m)]
-    group.repeated(_day_numbers(days))
+    group.repeated(day_numbers(days))
     value_columns = [c for c in group.header if c != date_column]
     names = metric_names(value_columns, METRIC_MAPS["x-premium"])
     values, blank = group.read_numbers(value_columns)
-    notes = [[] for _ in range(m)]
-    has_blank = np.logical_or.reduceat(blank.any(axis=1), group.starts) if group.n else np.zeros(m, bool)
     day_values = days.to_numpy(zero_copy_only=False)
-    for k in np.flatnonzero(has_blank & group.taken):
-        a, n = group.starts[k], group.counts[k]
-        notes[k] = fill_blank_cells(values[a:a + n], blank[a:a + n], day_values[a:a + n], value_columns)
-    rows, columns = np.nonzero(~np.isnan(values))
-    cut = np.searchsorted(rows, np.append(group.starts, group.n))
-    source_row = pa.array(group.lines[rows])
-    date = days.take(pa.array(rows))
-    metric = fastlane._chosen(names, columns)
-    value = pa.array(values[rows, columns])
-    tables, file_notes, metas = [None] * m, [None] * m, [None] * m
-    for k, body in enumerate(members):
-        if not group.taken[k]:
-            continue
-        a, n = cut[k], cut[k + 1] - cut[k]
+    notes = blank_notes(values, blank, day_values, value_columns, group.starts, group.counts, group.taken)
+    tables = metrics_tables(members, group.taken, group.starts, group.lines, days, values, names, "x",
+                            [None if a is None else a[0] for a in accounts])
+    file_notes, metas = [None] * m, [None] * m
+    for k in np.flatnonzero(group.taken):
         account, how = accounts[k]
-        tables[k] = pa.table({
-            "pilot_id": one_word(body.context.pilot_id, n),
-            "source_file": one_word(body.source_file, n),
-            "source_row": source_row.slice(a, n),
-            "participant_id": pa.nulls(n, pa.string()),
-            "platform": one_word("x", n),
-            "account": one_word(account, n),
-            "date": date.slice(a, n),
-            "metric": metric.slice(a, n),
-            "value": value.slice(a, n),
-        })
         file_notes[k] = [f"account {account}: {how}", *notes[k],
                          "no follower totals in this export: see follower_totals() with a known count"]
         metas[k] = {"account": account, "platform": "x"}
