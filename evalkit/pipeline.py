@@ -771,20 +771,21 @@ class _Plan:
 
 @dataclass
 class _PilotDone:
-    """One pilot cleaned: what the run keeps of it (its tables only when they are not
-    already written to the store)."""
+    """One pilot cleaned: its tables (``None`` once written to the store), review queue,
+    link counts, quarantined rows, problems and notes, and what the run keeps besides."""
 
-    files: list[FileResult]
     tables: dict[str, pa.Table] | None
-    counts: dict[str, int]
-    #: the schema of each table part written (to widen the parts written after it)
-    schemas: dict[str, pa.Schema]
     review: pd.DataFrame
     link_counts: pd.DataFrame
     quarantined: pd.DataFrame
     problems: list[str]
     notes: list[str]
     dropped: int
+    files: list[FileResult] = field(default_factory=list)
+    #: rows per table
+    counts: dict[str, int] = field(default_factory=dict)
+    #: the schema of each table part written (to widen the parts written after it)
+    schemas: dict[str, pa.Schema] = field(default_factory=dict)
 
     def __getstate__(self) -> dict:
         """Tables cross between processes as Arrow IPC streams (see :class:`_FileOutcome`)."""
@@ -803,17 +804,15 @@ def _finish_pilot(programme: Programme, pilot: Pilot, outcomes: list[_FileOutcom
                   seen: dict[str, pa.Schema], threads: int = 1) -> _PilotDone:
     """Clean one pilot from its files' outcomes and, with a partitioned store, write its
     tables there (widened to the columns in ``seen``, which grows by the columns they bring)."""
-    cleaned = _clean_pilot(programme, pilot, outcomes, key=plan.key, timezone=programme.settings.timezone)
-    tables = cleaned.tables
-    counts = {name: table.num_rows for name, table in tables.items()}
-    written: dict[str, pa.Schema] = {}
+    done = _clean_pilot(programme, pilot, outcomes, key=plan.key, timezone=programme.settings.timezone)
+    done.files = [o.file for o in outcomes]
+    done.counts = {name: table.num_rows for name, table in done.tables.items()}
     if plan.root is not None:
-        tables = _widened(tables, seen)
+        tables = _widened(done.tables, seen)
         store.write_parts(plan.root, pilot.id, tables, threads=threads)
-        written = {name: table.schema for name, table in tables.items()}
-        tables = None
-    return _PilotDone([o.file for o in outcomes], tables, counts, written, cleaned.review, cleaned.link_counts,
-                      cleaned.quarantined, cleaned.problems, cleaned.notes, cleaned.dropped)
+        done.schemas = {name: table.schema for name, table in tables.items()}
+        done.tables = None
+    return done
 
 
 class _FileReader:
@@ -916,19 +915,8 @@ def _context():
 
 # --------------------------------------------------------------------------- one pilot
 
-@dataclass
-class _PilotTables:
-    tables: dict[str, pa.Table]
-    review: pd.DataFrame
-    link_counts: pd.DataFrame
-    quarantined: pd.DataFrame
-    problems: list[str]
-    notes: list[str]
-    dropped: int
-
-
 def _clean_pilot(programme: Programme, pilot: Pilot, outcomes: list[_FileOutcome], *,
-                 key: bytes | None, timezone: str) -> _PilotTables:
+                 key: bytes | None, timezone: str) -> _PilotDone:
     """A pilot's canonical tables from its files' outcomes: stacked, metrics given twice by
     different files left out, people linked (when there is a key), with the pilot's
     sessions, participants and links."""
@@ -948,7 +936,7 @@ def _clean_pilot(programme: Programme, pilot: Pilot, outcomes: list[_FileOutcome
     notes = [n for o in outcomes for n in o.notes]
     quarantined = _stack([_NONE_QUARANTINED if o.quarantined is None else o.quarantined for o in outcomes],
                          _QUARANTINED)
-    return _PilotTables(tables, review, link_counts, quarantined, problems, notes, dropped)
+    return _PilotDone(tables, review, link_counts, quarantined, problems, notes, dropped)
 
 
 def _concat(parts: list[pa.Table], name: str, timezone: str) -> pa.Table:
