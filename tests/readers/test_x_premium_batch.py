@@ -20,7 +20,6 @@ folders of three accounts:
 """
 
 import csv
-import importlib.util
 import io
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from batch_checks import assert_same  # every table, dictionary, fate, note and meta alike
 from evalkit.readers import x_premium
 from evalkit.readers.base import Context
 from evalkit.sample.formats.x_premium import write_x_account_content, write_x_account_overview
@@ -35,10 +35,6 @@ from evalkit.sample.formats.x_premium import write_x_account_content, write_x_ac
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = sorted((ROOT / "tests" / "data" / "formats" / "x_premium").rglob("*.csv"))
 
-_spec = importlib.util.spec_from_file_location("x_classic_batch", Path(__file__).with_name("test_x_classic_batch.py"))
-_classic = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_classic)
-assert_same = _classic.assert_same  # every table, dictionary, fate, note and meta alike
 
 OVERVIEW, CONTENT = "x-account-overview", "x-account-content"
 
