@@ -10,7 +10,9 @@ own fast-lane reading gives (:func:`fast_reading`), its one-word dictionary colu
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +22,36 @@ import pyarrow.compute as pc
 
 from ..clean import fastlane
 from ..clean.metrics import fill_blank_cells, header_labels_of
-from .base import ArrowReading, ArrowTables, Context, InputError, Reading, _head_records, arrow_text_table
+from .base import (
+    _PLAIN_NUMBER,
+    ArrowReading,
+    ArrowTables,
+    Context,
+    InputError,
+    Reading,
+    _head_records,
+    _record_bounds,
+    arrow_text_table,
+    decode_utf8,
+)
 
-__all__ = ["Body", "Group", "MARKER", "fast_reading", "most_common_by_file", "blank_notes", "day_numbers", "joined", "metrics_tables", "one_word",
-           "stacked", "unmarked"]
+__all__ = [
+    "Body",
+    "Group",
+    "MARKER",
+    "blank_notes",
+    "body_of",
+    "day_numbers",
+    "fast_reading",
+    "head_only",
+    "joined",
+    "metrics_tables",
+    "most_common_by_file",
+    "one_word",
+    "read_together",
+    "stacked",
+    "unmarked",
+]
 
 
 def fast_reading(path, context, format, encoding, head_line, body_lines, done) -> Reading | None:
@@ -67,6 +95,73 @@ class Body:
 
 #: the first cell of the marker record put between two files' bodies
 MARKER = "\x1f"
+
+def body_of(index: int, path: Path, context: Context, text_keys: set[str]) -> Body | None:
+    """A file's head and body as the fast lane finds them
+    (:func:`~evalkit.readers.base.arrow_csv`; the columns whose folded header is in
+    ``text_keys`` kept as text), or ``None`` when the fast lane would not read it as a
+    regular file of one header and records."""
+    try:
+        data, encoding = decode_utf8(path)
+    except (InputError, OSError):
+        return None
+    lines, empty, starts = _record_bounds(data, '"', offsets=True)
+    if len(lines) == 0 or empty.any():
+        return None
+    head = data[:starts[1]] if len(lines) > 1 else data
+    records = _head_records(head, ",", '"')
+    if len(records) != 1:
+        return None
+    if len(lines) == 1:  # the header alone
+        return Body(index, path, context, encoding, head, lines, b"", (), len(records[0]))
+    first = data[starts[1]:starts[2] if len(starts) > 2 else len(data)].decode("utf-8", "surrogatepass")
+    cells = next(csv.reader(io.StringIO(first)), [""])
+    if len(cells) != len(records[0]):
+        return None  # not as wide as the header
+    text = fastlane.text_columns(records[0], text_keys)
+    if 0 not in text:
+        return None  # the first column holds the marker between files
+    numbers = tuple(j for j, cell in enumerate(cells) if j not in text and _PLAIN_NUMBER.match(cell))
+    body = data[starts[1]:]
+    if body.count(b'"') % 2:
+        return None  # a quote left open at the end: the next file's records would run on from it
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    return Body(index, path, context, encoding, head, lines, body, numbers, len(cells))
+
+
+def head_only(body: Body, format: str, step) -> Reading | None:
+    """A file of its header alone, read as the fast lane reads it (``step``: the fast
+    lane's step for the format): no records."""
+    header = header_labels_of(_head_records(body.head, ",", '"')[0])
+    columns = {name: pa.array([], pa.string()) for name in header}
+    try:
+        done = step(body.path, body.context, header, columns, body.lines[1:], body.source_file)
+    except InputError:
+        return None
+    return fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+
+
+def read_together(paths: list[Path], contexts: list[Context], format: str, *, text_keys: set[str], step,
+                  read_group) -> list[Reading | None]:
+    """A reader's ``read_batch`` for exports of one header row: each file's head and body
+    (:func:`body_of`), a header-only file read alone (:func:`head_only`), the others grouped
+    by header, typed columns and time zone, parsed together (:func:`stacked`) and read by
+    ``read_group(members, table, format)``; ``None`` for a file none of these takes."""
+    found: list[Reading | None] = [None] * len(paths)
+    groups: dict[tuple, list[Body]] = {}
+    for i, (path, context) in enumerate(zip(paths, contexts)):
+        body = body_of(i, Path(path), context, text_keys)
+        if body is not None and body.records == 0:
+            found[i] = head_only(body, format, step)
+        elif body is not None:
+            groups.setdefault((body.head, body.width, body.numbers, context.timezone), []).append(body)
+    for members in groups.values():
+        for part, table in stacked(members):
+            for body, reading in zip(part, read_group(part, table, format)):
+                found[body.index] = reading
+    return found
+
 
 def joined(bodies: list[bytes], width: int) -> bytes:
     """Files' bodies (each ending with a line end) as one text to parse, a marker record

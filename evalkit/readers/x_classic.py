@@ -21,7 +21,6 @@ The account is the handle in the tweet permalinks, else in the file name, else
 from __future__ import annotations
 
 import csv
-import io
 import re
 from pathlib import Path
 
@@ -53,12 +52,8 @@ from .base import (
     InputError,
     Reading,
     Sniff,
-    _PLAIN_NUMBER,
-    _head_records,
-    _record_bounds,
     arrow_csv,
     decode,
-    decode_utf8,
     fates_frame,
     read_csv_frame,
     sorted_fates,
@@ -72,7 +67,7 @@ from .grouped import (
     metrics_tables,
     most_common_by_file,
     one_word,
-    stacked,
+    read_together,
 )
 
 FORMATS = {
@@ -229,64 +224,8 @@ def read_batch(paths: list[Path], contexts: list[Context], format: str) -> list[
     """
     if format not in FORMATS:
         raise ValueError(f"x_classic cannot read format {format!r}")
-    found: list[Reading | None] = [None] * len(paths)
-    groups: dict[tuple, list[Body]] = {}
-    for i, (path, context) in enumerate(zip(paths, contexts)):
-        body = _body_of(i, Path(path), context)
-        if body is not None and body.records == 0:
-            found[i] = _head_only(body, format)
-        elif body is not None:
-            groups.setdefault((body.head, body.width, body.numbers, context.timezone), []).append(body)
-    for members in groups.values():
-        for part, table in stacked(members):
-            read_part = _group_days if format == "x-daily-activity" else _group_tweets
-            for body, reading in zip(part, read_part(part, table, format)):
-                found[body.index] = reading
-    return found
-
-
-def _body_of(index: int, path: Path, context: Context) -> Body | None:
-    """A file's head and body as the fast lane finds them (:func:`arrow_csv`), or ``None``
-    when the fast lane would not read it as a regular file of one header and records."""
-    try:
-        data, encoding = decode_utf8(path)
-    except (InputError, OSError):
-        return None
-    lines, empty, starts = _record_bounds(data, '"', offsets=True)
-    if len(lines) == 0 or empty.any():
-        return None
-    head = data[:starts[1]] if len(lines) > 1 else data
-    records = _head_records(head, ",", '"')
-    if len(records) != 1:
-        return None
-    if len(lines) == 1:  # the header alone
-        return Body(index, path, context, encoding, head, lines, b"", (), len(records[0]))
-    first = data[starts[1]:starts[2] if len(starts) > 2 else len(data)].decode("utf-8", "surrogatepass")
-    cells = next(csv.reader(io.StringIO(first)), [""])
-    if len(cells) != len(records[0]):
-        return None  # not as wide as the header
-    text = fastlane.text_columns(records[0], {*_POST_KEYS, "date"})
-    if 0 not in text:
-        return None  # the first column holds the marker between files
-    numbers = tuple(j for j, cell in enumerate(cells) if j not in text and _PLAIN_NUMBER.match(cell))
-    body = data[starts[1]:]
-    if body.count(b'"') % 2:
-        return None  # a quote left open at the end: the next file's records would run on from it
-    if not body.endswith(b"\n"):
-        body += b"\n"
-    return Body(index, path, context, encoding, head, lines, body, numbers, len(cells))
-
-
-def _head_only(body: Body, format: str) -> Reading | None:
-    """A file of its header alone, read as the fast lane reads it: no records."""
-    header = header_labels_of(_head_records(body.head, ",", '"')[0])
-    columns = {name: pa.array([], pa.string()) for name in header}
-    step = _fast_days if format == "x-daily-activity" else _fast_tweets
-    try:
-        done = step(body.path, body.context, header, columns, body.lines[1:], body.source_file)
-    except InputError:
-        return None
-    return fast_reading(body.path, body.context, format, body.encoding, int(body.lines[0]), body.lines[1:], done)
+    return read_together(paths, contexts, format, text_keys={*_POST_KEYS, "date"}, step=_ClassicGroup.steps[format],
+                         read_group=_group_days if format == "x-daily-activity" else _group_tweets)
 
 
 def _group_days(members: list[Body], table: pa.Table, format: str) -> list[Reading | None]:
